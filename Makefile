@@ -1,0 +1,46 @@
+# Two commands set up a fresh machine: `make demo` (build lessons, grade the sample submissions)
+# and `make test` (the whole test suite). Both create .venv and install what they need.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KC := $(VENV)/bin/kerascourse
+STAMP := $(VENV)/.installed
+LESSON ?= 03_dnn
+NOTEBOOK ?= exercises/$(LESSON)/$(LESSON).ipynb
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install data assign demo test check lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -c "import kerascourse, otter, tensorflow, ipykernel"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	$(KC) data mnist_subset sklearn_digits
+
+assign: install
+	$(KC) assign
+
+demo: data
+	$(KC) demo
+
+test: data
+	$(PY) -m pytest
+
+check: data
+	$(KC) check $(LESSON) $(NOTEBOOK)
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+bench: install
+	$(PY) benchmarks/bench_training.py --out bench-out/training.json
+
+clean:
+	rm -rf $(VENV) bench-out demo-out .pytest_cache

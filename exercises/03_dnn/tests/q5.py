@@ -1,0 +1,26 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5"
+points = 6
+
+@test_case(points=None, hidden=False)
+def test_q5_history(history, EPOCHS):
+    from kerascourse import checks
+    logs = getattr(history, 'history', None)
+    if not isinstance(logs, dict):
+        checks.fail(f'history is a {type(history).__name__}; assign it the History that mlp.fit(...) returns')
+    if len(logs.get('loss', [])) != EPOCHS:
+        checks.fail(f"history has {len(logs.get('loss', []))} epochs; train for epochs=EPOCHS ({EPOCHS})")
+    if 'val_loss' not in logs:
+        checks.fail('history has no val_loss; pass validation_data=val_ds to fit')
+
+@test_case(points=None, hidden=False)
+def test_q5_accuracy(test_accuracy):
+    from kerascourse import checks
+    if not isinstance(test_accuracy, (int, float)) or not 0 <= test_accuracy <= 1:
+        checks.fail(f'test_accuracy is {test_accuracy!r}; store the accuracy from mlp.evaluate(test_ds), a number in [0, 1]')
+    if test_accuracy < 0.9:
+        checks.fail(f'test accuracy {test_accuracy:.3f} is below 0.90; check the model, the loss and the learning rate')
+

@@ -1,0 +1,4 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERASCOURSE_SIZE", "grading")

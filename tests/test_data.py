@@ -1,0 +1,112 @@
+"""Offline TFDS datasets build and load, grading size never touches the network, full size has clear errors."""
+
+import socket
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+from kerascourse import data
+from kerascourse.builders import SklearnDigits
+from kerascourse.builders.mnist_subset import stratified_split
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Make every attempt to open a connection or resolve a name fail loudly."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access during an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    return attempts
+
+
+def test_run_size_defaults_to_grading_and_rejects_typos(monkeypatch):
+    monkeypatch.delenv("KERASCOURSE_SIZE", raising=False)
+    assert data.run_size() == "grading" and data.offline()
+    monkeypatch.setenv("KERASCOURSE_SIZE", "ful")
+    with pytest.raises(ValueError, match="use one of grading, full"):
+        data.run_size()
+
+
+def test_dataset_names_per_size():
+    assert data.dataset_name("mnist", "grading") == "mnist_subset"
+    assert data.dataset_name("mnist", "full") == "mnist"
+    assert data.dataset_name("sklearn_digits", "grading") == "sklearn_digits"
+
+
+def test_stratified_split_keeps_class_shares():
+    labels = np.repeat(np.arange(10), 50)
+    train, test = stratified_split(labels)
+    assert len(set(train) | set(test)) == 500 and not set(train) & set(test)
+    assert np.all(np.bincount(labels[test]) == 10)
+    assert np.array_equal(stratified_split(labels)[1], test), "the split must be the same every time"
+
+
+def test_offline_builder_prepares_a_real_tfds_dataset(tmp_path, no_network):
+    builder = SklearnDigits(data_dir=str(tmp_path))
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(try_download_gcs=False))
+    assert builder.info.splits["train"].num_examples == 1438
+    assert builder.info.splits["test"].num_examples == 359
+    assert builder.info.features["label"].num_classes == 10
+    reread = tfds.builder_from_directory(str(tmp_path / "sklearn_digits" / "1.0.0"))
+    images, labels = next(iter(tfds.as_numpy(reread.as_dataset(split="test", batch_size=359, as_supervised=True))))
+    assert images.shape == (359, 8, 8, 1) and images.dtype == np.uint8 and images.max() > 200
+    assert np.all(np.bincount(labels) >= 35)
+    assert not no_network
+
+
+def test_grading_size_loads_real_mnist_offline(no_network):
+    images, labels = data.load_arrays("mnist", "test")
+    assert images.shape == (1000, 28, 28, 1) and images.dtype == np.float32
+    assert 0.0 <= images.min() and images.max() == 1.0
+    assert np.all(np.bincount(labels) == 100)
+    x_train, _ = data.load_arrays("mnist", "train")
+    assert len(x_train) == 4000
+    assert not no_network
+
+
+def test_pipeline_batches_shuffles_reproducibly_and_keeps_the_last_batch():
+    first = [y.numpy() for _, y in data.load("mnist", "test", batch_size=300, shuffle=True, seed=1)]
+    again = [y.numpy() for _, y in data.load("mnist", "test", batch_size=300, shuffle=True, seed=1)]
+    plain = np.concatenate([y.numpy() for _, y in data.load("mnist", "test", batch_size=300)])
+    assert [len(batch) for batch in first] == [300, 300, 300, 100]
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not np.array_equal(np.concatenate(first), plain)
+    assert sorted(np.concatenate(first)) == sorted(plain)
+
+
+def test_split_slices_carve_validation_from_training():
+    train = sum(len(y) for _, y in data.load("mnist", "train[:90%]"))
+    val = sum(len(y) for _, y in data.load("mnist", "train[90%:]"))
+    assert (train, val) == (3600, 400)
+
+
+def test_full_size_offline_fails_at_once_with_instructions(monkeypatch, tmp_path, no_network):
+    monkeypatch.setenv("KERASCOURSE_SIZE", "full")
+    monkeypatch.setenv("KERASCOURSE_OFFLINE", "1")
+    monkeypatch.setenv("KERASCOURSE_DATA_DIR", str(tmp_path))
+    with pytest.raises(data.DatasetUnavailable, match="run `kerascourse data mnist` once"):
+        data.load("mnist", "train")
+    assert not no_network
+
+
+def test_grading_size_refuses_datasets_without_an_offline_stand_in(no_network):
+    with pytest.raises(data.DatasetUnavailable, match="no offline stand-in"):
+        data.load("cifar10", "train", size="grading")
+
+
+def test_full_size_loads_through_tfds(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERASCOURSE_SIZE", "full")
+    monkeypatch.setenv("KERASCOURSE_DATA_DIR", str(tmp_path))
+    with tfds.testing.mock_data(num_examples=40):
+        images, labels = next(iter(data.load("mnist", "train", batch_size=16)))
+    assert images.shape == (16, 28, 28, 1) and images.dtype.name == "float32"
+    assert 0.0 <= float(images.numpy().min()) and float(images.numpy().max()) <= 1.0
+    assert labels.dtype.name == "int32"
