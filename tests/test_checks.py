@@ -72,7 +72,11 @@ def test_hidden_nonlinearity():
 @pytest.mark.parametrize(
     "last, problem, phrase",
     [
-        (layers.Dense(10, activation="sigmoid"), "multiclass", "layer 3 is Dense(10, sigmoid); a multiclass output needs softmax"),
+        (
+            layers.Dense(10, activation="sigmoid"),
+            "multiclass",
+            "layer 3 is Dense(10, sigmoid); a multiclass output needs softmax",
+        ),
         (layers.Dense(10, activation="relu"), "multiclass", "needs softmax"),
         (layers.Dense(1, activation="softmax"), "binary", "softmax over one unit always outputs 1.0"),
         (layers.Dense(1, activation="relu"), "regression", "a regression output must be able to take any value"),
@@ -80,8 +84,8 @@ def test_hidden_nonlinearity():
     ],
 )
 def test_output_activation_mistakes(last, problem, phrase):
-    fails_with(phrase, checks.require_output_activation, mlp(layers.Flatten(), layers.Dense(8, activation="relu"), last),
-               problem, "mlp")
+    model = mlp(layers.Flatten(), layers.Dense(8, activation="relu"), last)
+    fails_with(phrase, checks.require_output_activation, model, problem, "mlp")
 
 
 @pytest.mark.parametrize(
@@ -160,7 +164,8 @@ def test_compile_checks_accept_valid_settings():
 
 def test_compile_mistakes():
     fails_with("mlp is not compiled; call mlp.compile(", checks.require_compiled, keras.models.clone_model(GOOD), "mlp")
-    fails_with("so large that training diverges", checks.require_optimizer, compiled(optimizer=keras.optimizers.SGD(10.0)), "mlp")
+    fails_with("so large that training diverges", checks.require_optimizer,
+               compiled(optimizer=keras.optimizers.SGD(10.0)), "mlp")
     fails_with("so small that training barely moves", checks.require_optimizer,
                compiled(optimizer=keras.optimizers.Adam(1e-8)), "mlp")
     fails_with("uses the Adagrad optimizer", checks.require_optimizer, compiled(optimizer="adagrad"), "mlp")
@@ -193,7 +198,7 @@ def good_factory(model, loss_fn, optimizer):
         with tf.GradientTape() as tape:
             loss = loss_fn(y, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     return train_step
@@ -209,7 +214,7 @@ def inference_mode_factory(model, loss_fn, optimizer):
         with tf.GradientTape() as tape:
             loss = loss_fn(y, model(x))
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     return train_step
@@ -222,7 +227,7 @@ def ascent_factory(model, loss_fn, optimizer):
             loss = loss_fn(y, model(x, training=True))
             uphill = -loss
         grads = tape.gradient(uphill, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     return train_step
@@ -235,7 +240,7 @@ def no_gradients_factory(model, loss_fn, optimizer):
             predictions = model(x, training=True)
         loss = loss_fn(y, predictions)
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     return train_step

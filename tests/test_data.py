@@ -77,7 +77,7 @@ def test_pipeline_batches_shuffles_reproducibly_and_keeps_the_last_batch():
     again = [y.numpy() for _, y in data.load("mnist", "test", batch_size=300, shuffle=True, seed=1)]
     plain = np.concatenate([y.numpy() for _, y in data.load("mnist", "test", batch_size=300)])
     assert [len(batch) for batch in first] == [300, 300, 300, 100]
-    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     assert not np.array_equal(np.concatenate(first), plain)
     assert sorted(np.concatenate(first)) == sorted(plain)
 

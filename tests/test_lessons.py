@@ -8,7 +8,6 @@ feedback that names it, and each valid alternative must score 100%.
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest

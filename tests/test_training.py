@@ -38,7 +38,7 @@ def eager_step(model, optimizer, x, y):
     with tf.GradientTape() as tape:
         loss = LOSS(y, model(x, training=True))
     gradients = tape.gradient(loss, model.trainable_variables)
-    optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
     return loss
 
 
@@ -53,7 +53,7 @@ def test_compiled_step_matches_eager_step(optimizer, jit_compile):
         np.testing.assert_allclose(
             float(step(x, y)), float(eager_step(eager_model, eager_optimizer, x, y)), atol=1e-5
         )
-        for got, want, old in zip(compiled_model.get_weights(), eager_model.get_weights(), before):
+        for got, want, old in zip(compiled_model.get_weights(), eager_model.get_weights(), before, strict=True):
             np.testing.assert_allclose(got, want, atol=1e-5)
             assert not np.array_equal(got, old)  # the step really updated the weights
 
@@ -66,7 +66,7 @@ def test_step_scales_the_loss_for_a_loss_scale_optimizer():
     for x, y in batches(3):
         scaled_step(x, y)
         plain_step(x, y)
-    for got, want in zip(scaled_model.get_weights(), plain_model.get_weights()):
+    for got, want in zip(scaled_model.get_weights(), plain_model.get_weights(), strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
 
 

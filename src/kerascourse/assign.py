@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSON_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE = {"run_autograder", "setup.sh"}
+# What grading needs from the library; the maintainer tools (assign, samples, grading, cli) stay out.
+RUNTIME_MODULES = ("__init__.py", "checks.py", "data.py", "hardware.py", "training.py")
 
 
 def lessons(root=ROOT):
@@ -61,12 +63,10 @@ def write_deterministic_zip(source_zip, target, extra_files):
 
 
 def package_files():
-    """The library's source files, shipped in the autograder zip as ``files/kerascourse/...``."""
+    """The library modules that notebooks and tests import, shipped as ``files/kerascourse/...``."""
     package = Path(__file__).resolve().parent
-    return {
-        f"files/kerascourse/{path.relative_to(package)}": path
-        for path in sorted(package.rglob("*.py"))
-    }
+    paths = [package / name for name in RUNTIME_MODULES] + sorted((package / "builders").glob("*.py"))
+    return {f"files/kerascourse/{path.relative_to(package)}": path for path in paths}
 
 
 def assign(lesson, root=ROOT):

@@ -5,10 +5,9 @@ Every check reads public Keras APIs only (``model.layers``, ``layer.get_config()
 and raises ``CheckFailed`` with a message that names the mistake and the fix.
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
-
-import keras
 
 PROBLEMS = {
     # problem: (accepted loss names, output units, accepted final activations, label kind)
@@ -335,7 +334,10 @@ def head_model(head, n_features=4):
     parts = head if isinstance(head, (list, tuple)) else [head]
     for part in parts:
         if not isinstance(part, keras.layers.Layer):
-            fail(f"the head holds a {type(part).__name__}; give a Keras layer such as layers.Dense(1, activation='sigmoid')")
+            fail(
+                f"the head holds a {type(part).__name__}; "
+                "give a Keras layer such as layers.Dense(1, activation='sigmoid')"
+            )
     copies = [type(part).from_config(part.get_config()) for part in parts]
     return keras.Sequential([keras.Input(shape=(n_features,)), *copies])
 
@@ -366,7 +368,8 @@ def reference_step(model, loss_fn, optimizer, x, y):
     """One eager gradient-descent step: the behaviour a train step must reproduce."""
     with tf.GradientTape() as tape:
         loss = loss_fn(y, model(x, training=True))
-    optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+    variables = model.trainable_variables
+    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
     return loss
 
 
@@ -405,7 +408,7 @@ def require_train_step_matches_reference(make_train_step, name, steps=3):
     expected_model, loss_fn, optimizer = probe_classifier()
     x, y = probe_batch((4,)), np.arange(8) % 3
     expected_losses = [float(reference_step(expected_model, loss_fn, optimizer, x, y)) for _ in range(steps)]
-    for got, want in zip(model.trainable_variables, expected_model.trainable_variables):
+    for got, want in zip(model.trainable_variables, expected_model.trainable_variables, strict=True):
         if not np.allclose(keras.ops.convert_to_numpy(got), keras.ops.convert_to_numpy(want), atol=1e-5):
             fail(
                 f"after {steps} steps the weights differ from gradient descent; apply "

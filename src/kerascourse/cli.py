@@ -10,8 +10,8 @@ from kerascourse.assign import ROOT
 
 def check(lesson, notebook):
     """Run a lesson's public tests on a notebook; exit status 1 unless every test passes."""
+    from otter.check.utils import list_test_files
     from otter.execute import grade_notebook
-    from otter.utils import list_test_files
 
     tests = ROOT / "exercises" / lesson / "tests"
     results = grade_notebook(str(notebook), tests_glob=list_test_files(str(tests)), test_dir=str(tests), script=False)
@@ -35,7 +35,8 @@ def demo(lessons):
         for result in grading.grade_all(notebooks, lesson):
             verdict = samples.judge(result, expected.get(result.submission))
             failures += verdict != "ok"
-            print(f"  {result.submission:52s} {result.score:5g}/{result.max_score:g}  {result.percent:5.1f}%  {verdict}")
+            score = f"{result.score:5g}/{result.max_score:g}"
+            print(f"  {result.submission:52s} {score:>9s}  {result.percent:5.1f}%  {verdict}")
     return 1 if failures else 0
 
 

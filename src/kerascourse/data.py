@@ -123,7 +123,7 @@ def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None):
 
 def load_arrays(name, split, *, size=None):
     """A whole split as numpy arrays ``(images in [0, 1], integer labels)``, in file order."""
-    xs, ys = zip(*tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size)))
+    xs, ys = zip(*tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size)), strict=True)
     return np.concatenate(xs), np.concatenate(ys)
 
 

@@ -47,7 +47,8 @@ def grade(notebook, lesson, root=ROOT, timeout=TIMEOUT_S):
     """Grade ``notebook`` against ``lesson``'s autograder; failures give a zero score and a reason."""
     notebook = Path(notebook)
     with tempfile.TemporaryDirectory() as out:
-        command = [sys.executable, "-m", "otter", "run", "-a", str(autograder_zip(lesson, root)), "-o", out, str(notebook)]
+        autograder = str(autograder_zip(lesson, root))
+        command = [sys.executable, "-m", "otter", "run", "-a", autograder, "-o", out, str(notebook)]
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERASCOURSE_SIZE": "grading"}
         try:
             run = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)

@@ -25,7 +25,7 @@ class Hardware:
         if self.gpus:
             details = "; ".join(
                 f"{name}, compute capability {'.'.join(map(str, cc)) if cc else 'unknown'}"
-                for name, cc in zip(self.gpus, self.compute_capabilities)
+                for name, cc in zip(self.gpus, self.compute_capabilities, strict=True)
             )
             devices = f"{len(self.gpus)} GPU{'s' if len(self.gpus) > 1 else ''} ({details})"
         else:

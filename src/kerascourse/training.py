@@ -20,7 +20,7 @@ def make_train_step(model, loss_fn, optimizer, metrics=(), jit_compile=False):
             loss = loss_fn(y, predictions)
             scaled_loss = optimizer.scale_loss(loss)
         gradients = tape.gradient(scaled_loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
         for metric in metrics:
             metric.update_state(y, predictions)
         return loss

@@ -37,5 +37,5 @@ class SklearnDigits(tfds.core.GeneratorBasedBuilder):
         }
 
     def _generate_examples(self, images, labels):
-        for index, (image, label) in enumerate(zip(images, labels)):
+        for index, (image, label) in enumerate(zip(images, labels, strict=True)):
             yield index, {"image": image, "label": int(label)}
