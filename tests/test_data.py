@@ -8,7 +8,7 @@ import tensorflow_datasets as tfds
 
 from kerascourse import data
 from kerascourse.builders import SklearnDigits
-from kerascourse.builders.mnist_subset import stratified_split
+from kerascourse.builders.digit_images import stratified_split
 
 
 @pytest.fixture

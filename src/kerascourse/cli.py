@@ -35,7 +35,7 @@ def demo(lessons):
         for result in grading.grade_all(notebooks, lesson):
             verdict = samples.judge(result, expected.get(result.submission))
             failures += verdict != "ok"
-            score = f"{result.score:5g}/{result.max_score:g}"
+            score = f"{round(result.score, 2):g}/{result.max_score:g}"
             print(f"  {result.submission:52s} {score:>9s}  {result.percent:5.1f}%  {verdict}")
     return 1 if failures else 0
 
