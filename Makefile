@@ -11,9 +11,11 @@ NOTEBOOK ?= exercises/$(LESSON)/$(LESSON).ipynb
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install data assign demo test check lint bench clean
+.PHONY: install data assign demo test check grade lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
+	(command -v bwrap && command -v chromium) >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap chromium) \
+		|| echo "bubblewrap and chromium not installed: grading runs unsandboxed, the report test needs chromium"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
 	$(PY) -c "import kerascourse, otter, tensorflow, ipykernel"
@@ -36,11 +38,15 @@ test: data
 check: data
 	$(KC) check $(LESSON) $(NOTEBOOK)
 
+grade: data
+	$(KC) grade $(LESSON) $(SUBMISSIONS) $(OUT)
+
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
 
 bench: install
 	$(PY) benchmarks/bench_training.py --out bench-out/training.json
+	$(PY) benchmarks/bench_grading.py --out bench-out/grading.json
 
 clean:
 	rm -rf $(VENV) bench-out demo-out .pytest_cache

@@ -179,7 +179,12 @@ def test_compile_mistakes():
 def test_heads():
     checks.require_head(layers.Dense(1, activation="sigmoid"), "binary_crossentropy", "binary", 1, "binary_head")
     checks.require_head([layers.Dense(10), layers.Softmax()], "sparse_categorical_crossentropy", "multiclass", 10, "h")
-    fails_with("give a Keras layer", checks.require_head, "Dense(1)", "mse", "regression", 1, "regression_head")
+    fails_with("regression_head holds a str; give a Keras layer", checks.require_head, "Dense(1)", "mse",
+               "regression", 1, "regression_head")
+    fails_with("binary_head is not available to the grader: the notebook does not define it", checks.require_head,
+               checks.Unavailable("the notebook does not define it"), "mse", "binary", 1, "binary_head")
+    fails_with("the loss for h is not available to the grader", checks.require_head, layers.Dense(1), None, "binary",
+               1, "h")
     fails_with("needs 1 units", checks.require_head, layers.Dense(2), "mse", "regression", 1, "regression_head")
 
 

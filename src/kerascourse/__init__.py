@@ -5,4 +5,7 @@ Modules: ``data`` (TFDS loading, offline datasets, input pipelines),
 ``checks`` (Keras model checks with one-sentence feedback).
 """
 
+from pathlib import Path
+
 __version__ = "0.1.0"
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: reference/, exercises/, autograder/

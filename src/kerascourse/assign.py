@@ -16,9 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from kerascourse import samples
+from kerascourse import ROOT, samples
 
-ROOT = Path(__file__).resolve().parents[2]
 LESSON_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE = {"run_autograder", "setup.sh"}
@@ -92,6 +91,9 @@ def assign(lesson, root=ROOT):
     for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
         normalise_notebook(notebook)
     samples.write_samples(lesson, root)
+    from kerascourse import hostile
+
+    hostile.write(lesson, root)
 
 
 def main(argv=None):

@@ -42,6 +42,16 @@ def fail(message):
     raise CheckFailed(message)
 
 
+class Unavailable:
+    """Stands in, at grading, for a name the notebook did not define or that could not be exported."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __repr__(self):
+        return f"<unavailable: {self.reason}>"
+
+
 # --- describing models -------------------------------------------------------------------
 
 
@@ -101,7 +111,15 @@ def output_activation(model):
 # --- models ------------------------------------------------------------------------------
 
 
+def require_defined(obj, name):
+    """The answer exists (at grading, a name the notebook never defined arrives as ``Unavailable``)."""
+    if obj is None or isinstance(obj, Unavailable):
+        reason = obj.reason if isinstance(obj, Unavailable) else "the notebook does not define it"
+        fail(f"{name} is not available to the grader: {reason}; keep the names the question asks for")
+
+
 def require_model(obj, name):
+    require_defined(obj, name)
     if not isinstance(obj, keras.Model):
         fail(f"{name} is a {type(obj).__name__}, not a Keras model; assign keras.Sequential([...]) to it")
 
@@ -329,22 +347,21 @@ def require_close(actual, expected, what, tolerance=1e-4):
 # --- output heads and train steps (reusable question checks) -----------------------------
 
 
-def head_model(head, n_features=4):
+def head_model(head, name="the head", n_features=4):
     """A model of fresh copies of ``head`` (a layer or a list of layers) on ``n_features`` inputs."""
+    require_defined(head, name)
     parts = head if isinstance(head, (list, tuple)) else [head]
     for part in parts:
         if not isinstance(part, keras.layers.Layer):
-            fail(
-                f"the head holds a {type(part).__name__}; "
-                "give a Keras layer such as layers.Dense(1, activation='sigmoid')"
-            )
+            fail(f"{name} holds a {type(part).__name__}; give a Keras layer such as layers.Dense(1)")
     copies = [type(part).from_config(part.get_config()) for part in parts]
     return keras.Sequential([keras.Input(shape=(n_features,)), *copies])
 
 
 def require_head(head, loss, problem, units, name):
     """An output head (layers) and its loss that together suit ``problem``."""
-    model = head_model(head)
+    model = head_model(head, name)
+    require_defined(loss, f"the loss for {name}")
     require_output_shape(model, (units,), name)
     require_output_activation(model, problem, name)
     require_loss(loss, problem, output_kind(model), name=f"the loss for {name}")
@@ -374,7 +391,13 @@ def reference_step(model, loss_fn, optimizer, x, y):
 
 
 def run_train_step(make_train_step, name, steps=3, seed=0):
-    """Run ``make_train_step`` on a probe model; return (model, losses) or fail naming the error."""
+    """Run ``make_train_step`` on a probe model; return (model, step, losses) or fail naming the error.
+
+    At grading, ``make_train_step`` may be a recording of these runs (``export.TrainStepRecording``).
+    """
+    require_defined(make_train_step, name)
+    if hasattr(make_train_step, "replay"):
+        return make_train_step.replay(steps)
     model, loss_fn, optimizer = probe_classifier(seed=seed)
     try:
         step = make_train_step(model, loss_fn, optimizer)

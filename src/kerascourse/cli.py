@@ -5,7 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-from kerascourse.assign import ROOT
+from kerascourse import ROOT
 
 
 def check(lesson, notebook):
@@ -21,23 +21,42 @@ def check(lesson, notebook):
     return 0 if results.total == results.possible else 1
 
 
-def demo(lessons):
-    """Build every lesson and grade its sample submissions; exit 1 when a sample misbehaves."""
-    from kerascourse import assign, grading, samples
+def demo(lessons, out):
+    """Build every lesson, batch-grade its samples and hostile corpus; exit 1 when one misbehaves."""
+    from kerascourse import assign, batch, hostile, samples
 
     failures = 0
     for lesson in lessons or assign.lessons():
         assign.assign(lesson)
-        folder = ROOT / "autograder" / lesson / "samples"
-        expected = {variant.filename: variant for variant in samples.load_variants(lesson)}
-        notebooks = sorted(folder.glob("*.ipynb"))
-        print(f"{lesson}: grading {len(notebooks)} sample submissions")
-        for result in grading.grade_all(notebooks, lesson):
-            verdict = samples.judge(result, expected.get(result.submission))
-            failures += verdict != "ok"
-            score = f"{round(result.score, 2):g}/{result.max_score:g}"
-            print(f"  {result.submission:52s} {score:>9s}  {result.percent:5.1f}%  {verdict}")
+        folder = ROOT / "autograder" / lesson
+        variants = {variant.filename: variant for variant in samples.load_variants(lesson)}
+        corpus = hostile.expectations(lesson)
+        for kind in ("samples", "hostile"):
+            print(f"{lesson}: grading {kind}")
+            records = batch.grade_folder(batch.Settings(lesson), folder / kind, Path(out) / lesson / kind, force=True)
+            for record in records:
+                if kind == "samples":
+                    verdict = samples.judge(record, variants.get(record.submission))
+                else:
+                    verdict = hostile.judge(record, corpus[record.submission])
+                failures += verdict != "ok"
+                score = f"{round(record.score, 2):g}/{record.max_score:g}"
+                print(f"  {record.submission:52s} {record.status:9s} {score:>9s}  {verdict}")
+        print(f"{lesson}: reports in {Path(out) / lesson}/*/report.html")
     return 1 if failures else 0
+
+
+def grade(args):
+    from kerascourse import batch
+
+    settings = batch.Settings(
+        args.lesson, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb
+    )
+    records = batch.grade_folder(settings, args.submissions, args.out, workers=args.workers, force=args.force)
+    counts = {status: sum(r.status == status for r in records) for status in batch.STATUSES}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    print(f"graded {len(records)} submissions into {args.out}: {summary}")
+    return 0
 
 
 def main(argv=None):
@@ -49,9 +68,18 @@ def main(argv=None):
     check_parser = commands.add_parser("check", help="run a lesson's public tests on a notebook")
     check_parser.add_argument("lesson")
     check_parser.add_argument("notebook", type=Path)
-    commands.add_parser("demo", help="build lessons and grade their sample submissions").add_argument(
-        "lessons", nargs="*"
-    )
+    demo_parser = commands.add_parser("demo", help="build lessons and grade their sample submissions")
+    demo_parser.add_argument("lessons", nargs="*")
+    demo_parser.add_argument("--out", type=Path, default=ROOT / "demo-out")
+    grade_parser = commands.add_parser("grade", help="grade a folder of submissions (no Docker needed)")
+    grade_parser.add_argument("lesson")
+    grade_parser.add_argument("submissions", type=Path)
+    grade_parser.add_argument("out", type=Path)
+    grade_parser.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
+    grade_parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade_parser.add_argument("--timeout", type=float, default=600.0, help="seconds for a whole notebook")
+    grade_parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds before a cell is stopped")
+    grade_parser.add_argument("--memory-mb", type=float, default=3000.0, help="memory limit per notebook")
     commands.add_parser("data", help="prepare TFDS datasets in the data directory").add_argument(
         "names", nargs="+"
     )
@@ -65,7 +93,9 @@ def main(argv=None):
     if args.command == "check":
         return check(args.lesson, args.notebook)
     if args.command == "demo":
-        return demo(args.lessons)
+        return demo(args.lessons, args.out)
+    if args.command == "grade":
+        return grade(args)
     from kerascourse import data
 
     for name in args.names:

@@ -14,12 +14,13 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from kerascourse import ROOT
 from kerascourse.builders import OFFLINE_BUILDERS
 
 SIZES = ("grading", "full")
 # What each lesson dataset becomes at grading size.
 GRADING_STAND_INS = {"mnist": "mnist_subset", "digits": "sklearn_digits"}
-CHECKOUT_DATA_DIR = Path(__file__).resolve().parents[2] / "datasets"
+CHECKOUT_DATA_DIR = ROOT / "datasets"
 
 
 class DatasetUnavailable(RuntimeError):
@@ -72,6 +73,8 @@ def prepared_builder(name, size=None):
     directory = data_dir()
     if tfds_name in OFFLINE_BUILDERS:
         builder = OFFLINE_BUILDERS[tfds_name](data_dir=str(directory))
+        if builder.is_prepared():  # no lock needed, so a read-only data directory works
+            return builder
         with _lock(directory, tfds_name):
             if not builder.is_prepared():
                 builder.download_and_prepare(

@@ -7,12 +7,12 @@ Each variant replaces the answer cells (tagged ``answer-qN``) of the solution no
 
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from kerascourse import ROOT
+
 KINDS = ("mistake", "alternative")
 
 
@@ -67,21 +67,22 @@ def write_samples(lesson, root=ROOT):
         nbformat.write(apply_answers(notebook, variant.answers), out / variant.filename)
 
 
-def judge(result, variant):
-    """``ok`` when a graded sample scored as it should, else what went wrong.
+def judge(record, variant):
+    """``ok`` when a graded sample (a ``batch.Record``) scored as it should, else what went wrong.
 
     ``variant`` is None for the reference (must score 100%) and the stub (must score 0).
     """
-    if result.status != "graded":
-        return f"{result.status}: {result.reason}"
+    if record.status != "graded":
+        return f"{record.status}: {record.reason}"
     if variant is None:
-        wanted = 100.0 if result.submission == "reference.ipynb" else 0.0
-        return "ok" if result.percent == wanted else f"expected {wanted:g}%"
+        wanted = record.max_score if record.submission == "reference.ipynb" else 0.0
+        return "ok" if record.score == wanted else f"expected {wanted:g} points"
     if variant.kind == "alternative":
-        return "ok" if result.percent == 100.0 else "a valid alternative lost points"
-    score, most = result.questions.get(variant.question, (0.0, 0.0))
-    if score >= most:
-        return f"the mistake kept all {most:g} points of {variant.question}"
-    if variant.feedback not in result.feedback.get(variant.question, ""):
+        return "ok" if record.score == record.max_score else "a valid alternative lost points"
+    question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0, "cases": []})
+    if question["score"] >= question["possible"]:
+        return f"the mistake kept all {question['possible']:g} points of {variant.question}"
+    messages = " ".join(case["message"] for case in question["cases"])
+    if variant.feedback not in messages:
         return f"the feedback on {variant.question} does not say {variant.feedback!r}"
     return "ok"

@@ -8,6 +8,7 @@ points = 6
 @test_case(points=None, hidden=False)
 def test_q5_history(history, EPOCHS):
     from kerascourse import checks
+    checks.require_defined(history, 'history')
     logs = getattr(history, 'history', None)
     if not isinstance(logs, dict):
         checks.fail(f'history is a {type(history).__name__}; assign it the History that mlp.fit(...) returns')
@@ -19,6 +20,7 @@ def test_q5_history(history, EPOCHS):
 @test_case(points=None, hidden=False)
 def test_q5_accuracy(test_accuracy):
     from kerascourse import checks
+    checks.require_defined(test_accuracy, 'test_accuracy')
     if not isinstance(test_accuracy, (int, float)) or not 0 <= test_accuracy <= 1:
         checks.fail(f'test_accuracy is {test_accuracy!r}; store the accuracy from mlp.evaluate(test_ds), a number in [0, 1]')
     if test_accuracy < 0.9:

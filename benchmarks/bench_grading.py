@@ -1,0 +1,69 @@
+"""Batch grading against a sequential loop of ``otter run``, on the same 20 submissions, in one run.
+
+    python benchmarks/bench_grading.py --out bench-out/grading.json [--count 20] [--workers 2]
+
+Reports seconds per submission for each, the speed-up, the time the batch grader spends beyond
+running the notebook itself, and peak memory per worker (sandboxed notebook and judge).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from kerascourse import ROOT, batch, grading
+
+LESSON = "03_dnn"
+
+
+def submissions(count, folder):
+    """The first ``count`` sample submissions of the lesson, copied into ``folder``."""
+    samples = sorted((ROOT / "autograder" / LESSON / "samples").glob("*.ipynb"))[:count]
+    for path in samples:
+        shutil.copy(path, folder / path.name)
+    return sorted(folder.iterdir())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "grading.json")
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "submissions"
+        folder.mkdir()
+        files = submissions(args.count, folder)
+        start = time.monotonic()
+        for path in files:
+            grading.otter_run(path, LESSON)
+        otter_seconds = time.monotonic() - start
+        start = time.monotonic()
+        records = batch.grade_folder(batch.Settings(LESSON), folder, Path(scratch) / "out", workers=args.workers)
+        batch_seconds = time.monotonic() - start
+    overhead = [r.worker_seconds - r.seconds for r in records]
+    figures = {
+        "submissions": len(files),
+        "cpu_count": os.cpu_count(),
+        "workers": args.workers,
+        "otter_run_sequential_s_per_submission": round(otter_seconds / len(files), 2),
+        "batch_s_per_submission": round(batch_seconds / len(files), 2),
+        "speedup": round(otter_seconds / batch_seconds, 2),
+        "notebook_execution_s_median": round(statistics.median(r.seconds for r in records), 2),
+        "grader_overhead_s_median": round(statistics.median(overhead), 2),
+        "sandboxed_notebook_peak_mb_max": max(r.peak_mb for r in records),
+        "judge_worker_peak_mb_max": max(r.worker_peak_mb for r in records),
+        "statuses": {s: n for s in batch.STATUSES if (n := sum(r.status == s for r in records))},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=1))
+    for key, value in figures.items():
+        print(f"{key:42s} {value}")
+
+
+if __name__ == "__main__":
+    main()

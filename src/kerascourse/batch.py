@@ -1,0 +1,254 @@
+"""Grade a folder of submissions: sandboxed, in parallel, resumable, with a report.
+
+Per submission, in its own process (``python -m kerascourse.batch WORK``):
+1. read and validate the file (``submissions``), refusing tampering found by a static scan;
+2. run the notebook in the sandbox and export the names the tests need (``execute``);
+3. load the exports safely and run public and hidden tests here (``judge``), where no
+   student code has run.
+The parent writes each result as soon as it is ready, so an interrupted batch loses nothing.
+"""
+
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+from tqdm import tqdm
+
+from kerascourse import ROOT
+from kerascourse.assign import autograder_zip
+
+STATUSES = ("graded", "timeout", "memory", "crashed", "invalid", "tampered")
+SUFFIXES = (".ipynb", ".zip")
+
+
+@dataclass
+class Settings:
+    lesson: str
+    timeout: float = 600.0  # seconds for a whole notebook
+    cell_timeout: float = 60.0  # seconds before a cell is interrupted
+    memory_mb: float = 3000.0
+    root: str = str(ROOT)
+
+
+@dataclass
+class Record:
+    submission: str
+    status: str
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    questions: dict = field(default_factory=dict)  # name -> QuestionResult.as_dict()
+    seconds: float = 0.0  # running the notebook in the sandbox
+    peak_mb: float = 0.0  # the sandboxed notebook's peak memory
+    worker_seconds: float = 0.0  # the whole worker: reading, sandbox, export and tests
+    worker_peak_mb: float = 0.0  # the worker's own peak memory (judge side)
+
+
+def probes(lesson, root=ROOT):
+    """Names whose values are functions, and the probe that records them (``reference/<lesson>/grading.yaml``)."""
+    path = Path(root) / "reference" / lesson / "grading.yaml"
+    return (yaml.safe_load(path.read_text()) or {}).get("probes", {}) if path.exists() else {}
+
+
+def grade_submission(path, settings):
+    """Grade one file in this process; the notebook itself runs in the sandbox."""
+    from kerascourse import export, judge, sandbox, submissions
+
+    path = Path(path)
+    files = judge.test_files(autograder_zip(settings.lesson, Path(settings.root)))
+    possible = sum(case.points for f in files for case in f.test_cases)
+    blank = {f.name: {"score": 0.0, "possible": sum(c.points for c in f.test_cases), "cases": []} for f in files}
+    record = Record(submission=path.name, status="graded", max_score=possible, questions=blank)
+    try:
+        submission = submissions.read(path)
+    except submissions.Invalid as invalid:
+        record.status, record.reason = "invalid", str(invalid)
+        return record
+    if submission.tampering:
+        record.status, record.reason = "tampered", "; ".join(submission.tampering)
+        return record
+    with tempfile.TemporaryDirectory(prefix="kerascourse-") as work:
+        work = Path(work)
+        notebook = work / "submission.ipynb"
+        notebook.write_text(json.dumps(submission.notebook))
+        spec = {
+            "notebook": str(notebook),
+            "export_dir": str(work / "export"),
+            "names": judge.needed_names(files),
+            "probes": probes(settings.lesson, settings.root),
+            "cell_timeout": settings.cell_timeout,
+            "report": str(work / "report.json"),
+        }
+        (work / "spec.json").write_text(json.dumps(spec))
+        (work / "home").mkdir()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(work / "home"),
+            "MPLBACKEND": "Agg",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "KERASCOURSE_SIZE": "grading",
+            "KERASCOURSE_DATA_DIR": str(_data_dir()),
+        }
+        outcome = sandbox.run(
+            [sys.executable, "-m", "kerascourse.execute", str(work / "spec.json")],
+            work,
+            timeout=settings.timeout,
+            memory_mb=settings.memory_mb,
+            env=env,
+            readable=[_data_dir()],
+            log=Path(tempfile.gettempdir()) / f"kerascourse-{os.getpid()}.log",
+        )
+        record.seconds, record.peak_mb = round(outcome.seconds, 1), round(outcome.peak_mb)
+        if outcome.status == "memory":
+            record.status, record.reason = "memory", f"the notebook used over {settings.memory_mb:g} MB and was stopped"
+            return record
+        if outcome.status == "timeout":
+            record.status, record.reason = "timeout", f"the notebook ran over {settings.timeout:g} s and was stopped"
+            return record
+        report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
+        if not (work / "export" / export.MANIFEST).exists():
+            record.status = "crashed"
+            record.reason = report.get("died") or report.get("export_error") or _last_line(outcome.log_tail)
+            return record
+        results = judge.run_tests(files, export.load(work / "export"))
+    record.questions = {result.name: result.as_dict() for result in results}
+    record.score = sum(result.score for result in results)
+    if report.get("interrupted"):
+        record.status = "timeout"
+        cells = ", ".join(report["interrupted"])
+        record.reason = f"{cells} ran over {settings.cell_timeout:g} s and was stopped; the other cells were graded"
+    elif report.get("died"):
+        record.status, record.reason = "crashed", report["died"]
+    return record
+
+
+def _data_dir():
+    from kerascourse import data
+
+    return data.data_dir()
+
+
+def _last_line(text):
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "the notebook runner stopped without output"
+
+
+# --- the batch ---------------------------------------------------------------------------
+
+
+def submission_files(folder):
+    return sorted(path for path in Path(folder).iterdir() if path.is_file() and path.suffix in SUFFIXES)
+
+
+def grade_in_worker(path, settings, timeout):
+    """Grade ``path`` in a fresh worker process; a worker that dies still yields a record."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kerascourse-job-") as job:
+        job = Path(job)
+        (job / "job.json").write_text(json.dumps({"path": str(path), "settings": asdict(settings)}))
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "kerascourse.batch", str(job)],
+                capture_output=True,
+                timeout=timeout,
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            )
+        except subprocess.TimeoutExpired:
+            return Record(submission=path.name, status="timeout", reason="the grader itself timed out")
+        result = job / "record.json"
+        if not result.exists():
+            return Record(submission=path.name, status="crashed", reason="the grading worker died")
+        record = Record(**json.loads(result.read_text()))
+    record.worker_seconds = round(time.monotonic() - started, 1)
+    return record
+
+
+def grade_folder(settings, submissions_dir, out, *, workers=None, force=False, progress=True):
+    """Grade every submission into ``out``; returns the records of all submissions in the folder."""
+    from kerascourse import report
+
+    out = Path(out)
+    for folder in ("results", "feedback"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    files = submission_files(submissions_dir)
+    todo = [path for path in files if force or not (out / "results" / f"{path.name}.json").exists()]
+    workers = workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
+        total=len(files), initial=len(files) - len(todo), unit="notebook", disable=not progress
+    ) as bar:
+        futures = [pool.submit(grade_in_worker, path, settings, settings.timeout + 300) for path in todo]
+        for future in as_completed(futures):
+            write_record(out, future.result())
+            bar.update()
+    records = [read_record(out, path.name) for path in files]
+    write_csv(out / "grades.csv", records)
+    report.write(out / "report.html", records, settings.lesson)
+    return records
+
+
+def write_record(out, record):
+    """The Gradescope results and the student feedback of one submission, written atomically."""
+    from kerascourse import report
+
+    _atomic_write(out / "feedback" / f"{record.submission}.md", report.feedback_markdown(record))
+    _atomic_write(out / "results" / f"{record.submission}.json", json.dumps(gradescope_results(record), indent=1))
+
+
+def read_record(out, submission):
+    return Record(**json.loads((out / "results" / f"{submission}.json").read_text())["extra_data"]["record"])
+
+
+def gradescope_results(record):
+    """Gradescope's results format; per question only what a student may see."""
+    from kerascourse import report
+
+    tests = [
+        {
+            "name": name,
+            "score": question["score"],
+            "max_score": question["possible"],
+            "output": report.question_feedback(question),
+            "visibility": "visible",
+        }
+        for name, question in record.questions.items()
+    ]
+    output = f"Status: {record.status}." + (f" {record.reason}" if record.reason else "")
+    return {"score": record.score, "output": output, "tests": tests, "extra_data": {"record": asdict(record)}}
+
+
+def write_csv(path, records):
+    questions = sorted({name for record in records for name in record.questions})
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["submission", "status", "score", "max_score", *questions, "reason"])
+        for record in records:
+            scores = [round(record.questions.get(q, {}).get("score", 0.0), 4) for q in questions]
+            writer.writerow([record.submission, record.status, round(record.score, 4), record.max_score, *scores,
+                             record.reason])
+
+
+def _atomic_write(path, text):
+    temporary = path.with_suffix(path.suffix + ".part")
+    temporary.write_text(text)
+    temporary.replace(path)
+
+
+def main(job):
+    job = Path(job)
+    spec = json.loads((job / "job.json").read_text())
+    record = grade_submission(spec["path"], Settings(**spec["settings"]))
+    record.worker_peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    (job / "record.json").write_text(json.dumps(asdict(record)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,145 @@
+"""The batch grader on every lesson's samples and hostile corpus: fair scores, clear statuses,
+no hidden test text in anything a student sees, resumable runs, a report that renders."""
+
+import csv
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kerascourse import ROOT, assign, batch, hostile, judge, samples
+
+LESSONS = assign.lessons()
+SETTINGS = {"timeout": 400.0, "cell_timeout": 45.0, "memory_mb": 3000.0}
+
+
+def corpus(lesson):
+    return [(lesson, "samples", p.name) for p in batch.submission_files(ROOT / "autograder" / lesson / "samples")] + [
+        (lesson, "hostile", p.name) for p in batch.submission_files(ROOT / "autograder" / lesson / "hostile")
+    ]
+
+
+CORPUS = [entry for lesson in LESSONS for entry in corpus(lesson)]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Each lesson's samples and hostile corpus graded once: {(lesson, kind): (out dir, {name: Record})}."""
+    results = {}
+    for lesson in LESSONS:
+        for kind in ("samples", "hostile"):
+            out = tmp_path_factory.mktemp(f"{lesson}-{kind}")
+            settings = batch.Settings(lesson, **SETTINGS)
+            records = batch.grade_folder(settings, ROOT / "autograder" / lesson / kind, out, progress=False)
+            results[lesson, kind] = (out, {record.submission: record for record in records})
+    return results
+
+
+@pytest.mark.parametrize("lesson, kind, name", CORPUS, ids=["/".join(entry) for entry in CORPUS])
+def test_each_submission_gets_its_due(graded, lesson, kind, name):
+    record = graded[lesson, kind][1][name]
+    if kind == "samples":
+        variants = {variant.filename: variant for variant in samples.load_variants(lesson)}
+        assert samples.judge(record, variants.get(name)) == "ok", json.dumps(record.questions, indent=1)
+    else:
+        assert hostile.judge(record, hostile.expectations(lesson)[name]) == "ok", record
+    assert record.status in batch.STATUSES and (record.status == "graded" or record.reason)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_csv_has_one_row_per_file_with_question_columns(graded, lesson):
+    for kind in ("samples", "hostile"):
+        out, records = graded[lesson, kind]
+        with open(out / "grades.csv") as handle:
+            rows = list(csv.DictReader(handle))
+        assert sorted(row["submission"] for row in rows) == sorted(records)
+        questions = [test_file.name for test_file in judge.test_files(assign.autograder_zip(lesson))]
+        assert list(rows[0])[:4] == ["submission", "status", "score", "max_score"]
+        assert all(q in rows[0] for q in questions)
+        for row in rows:
+            record = records[row["submission"]]
+            assert (row["status"], float(row["score"])) == (record.status, round(record.score, 4))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_hidden_test_source_reaches_any_output(graded, lesson):
+    with zipfile.ZipFile(assign.autograder_zip(lesson)) as archive:
+        test_text = "\n".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("tests/"))
+    markers = hidden_test_lines(test_text)
+    assert markers, "the hidden tests should have distinctive lines"
+    for kind in ("samples", "hostile"):
+        out, _ = graded[lesson, kind]
+        for path in out.rglob("*"):
+            if path.is_file():
+                text = path.read_text(errors="replace")
+                leaked = [line for line in markers if line in text]
+                assert not leaked, f"{path.relative_to(out)} shows hidden test source: {leaked[:2]}"
+
+
+def hidden_test_lines(test_text):
+    """Lines of the hidden test functions, long enough to be distinctive."""
+    lines, inside = set(), False
+    for line in test_text.splitlines():
+        if line.startswith("@test_case"):
+            inside = "hidden=True" in line
+        elif inside and line.startswith("    ") and len(line.strip()) > 25:
+            lines.add(line.strip())
+    return lines
+
+
+def test_hostile_code_never_ran_outside_and_nothing_was_unpickled(graded):
+    assert not Path("/tmp/kerascourse-pwned").exists()
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_results_are_gradescope_json_and_feedback_exists(graded, lesson):
+    out, records = graded[lesson, "samples"]
+    result = json.loads((out / "results" / "reference.ipynb.json").read_text())
+    assert result["score"] == records["reference.ipynb"].max_score
+    assert {t["name"] for t in result["tests"]} >= {"q1", "q2", "q3", "q4", "q5"}
+    assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in result["tests"])
+    feedback = (out / "feedback" / "mistake-q1-sigmoid-output.ipynb.md").read_text()
+    assert "a multiclass output needs softmax" in feedback and "## q1" in feedback
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_rerun_resumes_and_force_regrades_identically(graded, lesson, tmp_path):
+    out, records = graded[lesson, "samples"]
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "results").iterdir()}
+    again = batch.grade_folder(batch.Settings(lesson, **SETTINGS), ROOT / "autograder" / lesson / "samples", out,
+                               progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "results").iterdir()} == before
+    assert [r.score for r in again] == [records[r.submission].score for r in again]
+    chosen = tmp_path / "chosen"
+    chosen.mkdir()
+    for name in ("reference.ipynb", "mistake-q3-learning-rate-too-large.ipynb"):
+        shutil.copy(ROOT / "autograder" / lesson / "samples" / name, chosen / name)
+    regraded = batch.grade_folder(batch.Settings(lesson, **SETTINGS), chosen, tmp_path / "out", force=True,
+                                  progress=False)
+    for record in regraded:
+        assert record.questions == records[record.submission].questions
+
+
+def test_report_renders_in_a_real_browser(graded, tmp_path):
+    out, records = graded[LESSONS[0], "hostile"]
+    html = (out / "report.html").read_text()
+    assert html.count("<img") == 6 and "tampered" in html and "Most common failing checks" in html
+    assert all(record.submission in html for record in records.values())
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "install Debian's chromium (make does this) to render the report"
+    screenshot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={screenshot}",
+         "--window-size=1280,2000", (out / "report.html").as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    from PIL import Image
+
+    image = Image.open(screenshot).convert("RGB")
+    assert image.size == (1280, 2000)
+    colours = image.getcolors(maxcolors=1_000_000)
+    blue = sum(count for count, (r, g, b) in colours if b > 140 and r < 90)
+    assert len(colours) > 50 and blue > 2_000, "the histograms should render as blue bars"
