@@ -66,3 +66,11 @@ def test_a_process_tree_over_its_memory_is_stopped(tmp_path):
     code = f"import subprocess, sys\nsubprocess.run([sys.executable, '-c', \"{grow}\"])"
     outcome = run_python(tmp_path, code, memory_mb=400)
     assert outcome.status == "memory" and outcome.peak_mb > 400
+
+
+def test_files_cannot_grow_past_the_size_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "MAX_FILE_BYTES", 2**20)
+    code = "try:\n    open('big', 'wb').write(b'x' * 2**21)\n    print('WROTE')\nexcept OSError:\n    print('LIMITED')"
+    outcome = run_python(tmp_path, code)
+    assert "LIMITED" in outcome.log_tail or outcome.returncode != 0
+    assert (tmp_path / "work" / "big").stat().st_size <= 2**20

@@ -76,7 +76,7 @@ def grade_submission(path, settings):
     if submission.tampering:
         record.status, record.reason = "tampered", "; ".join(submission.tampering)
         return record
-    with tempfile.TemporaryDirectory(prefix="kerascourse-") as work:
+    with tempfile.TemporaryDirectory(prefix="kerascourse-") as work, tempfile.TemporaryDirectory() as private:
         work = Path(work)
         notebook = work / "submission.ipynb"
         notebook.write_text(json.dumps(submission.notebook))
@@ -105,7 +105,7 @@ def grade_submission(path, settings):
             memory_mb=settings.memory_mb,
             env=env,
             readable=[_data_dir()],
-            log=Path(tempfile.gettempdir()) / f"kerascourse-{os.getpid()}.log",
+            log=Path(private) / "runner.log",
         )
         record.seconds, record.peak_mb = round(outcome.seconds, 1), round(outcome.peak_mb)
         if outcome.status == "memory":
@@ -113,6 +113,11 @@ def grade_submission(path, settings):
             return record
         if outcome.status == "timeout":
             record.status, record.reason = "timeout", f"the notebook ran over {settings.timeout:g} s and was stopped"
+            return record
+        links = planted_links(work)
+        if links:
+            record.status = "tampered"
+            record.reason = f"the notebook planted links where the grader reads its answers: {', '.join(links)}"
             return record
         report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
         if not (work / "export" / export.MANIFEST).exists():
@@ -129,6 +134,12 @@ def grade_submission(path, settings):
     elif report.get("died"):
         record.status, record.reason = "crashed", report["died"]
     return record
+
+
+def planted_links(work):
+    """Symbolic links in what the grader reads back; following one could expose the grader's files."""
+    candidates = [work / "report.json", work / "export", *(work / "export").rglob("*")]
+    return sorted(str(path.relative_to(work)) for path in candidates if path.is_symlink())
 
 
 def _data_dir():

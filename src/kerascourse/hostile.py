@@ -34,6 +34,12 @@ for folder in [os.getcwd(), "..", "/tmp"]:
     with open(os.path.join(folder, "res" + "ults.json"), "w") as handle:
         json.dump(fake, handle)"""
 
+PLANT_LINKS = """\
+import os
+os.makedirs("export", exist_ok=True)
+os.symlink("/etc/hostname", "report.json")
+os.symlink("/etc/hostname", os.path.join("export", "manifest.json"))"""
+
 PATCH_GRADER = """\
 import otter.test_files.abstract_test as abstract_test
 abstract_test.TestFile.grade = property(lambda self: 1.0)
@@ -77,6 +83,7 @@ CASES = [
     Case("attack-b-read-hidden-tests.ipynb", "graded", "zero", "looks for test files; the sandbox has none"),
     Case("attack-c-write-results.ipynb", "graded", "zero", "writes results.json files nobody reads"),
     Case("attack-d-crafted-log.zip", "tampered", "zero", "a .OTTER_LOG pickle that would run a command"),
+    Case("attack-e-planted-links.ipynb", "tampered", "zero", "links where the grader reads answers, to its own files"),
 ]
 
 
@@ -151,6 +158,7 @@ def build(lesson, root=ROOT):
     files["attack-a-patch-otter-quietly.ipynb"] = _notebook_bytes(_with_cell(stub(), PATCH_GRADER_QUIETLY))
     files["attack-b-read-hidden-tests.ipynb"] = _notebook_bytes(_with_cell(stub(), HIDDEN_TEST_READER))
     files["attack-c-write-results.ipynb"] = _notebook_bytes(_with_cell(stub(), FAKE_RESULTS))
+    files["attack-e-planted-links.ipynb"] = _notebook_bytes(_with_cell(reference(), PLANT_LINKS))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.writestr(zipfile.ZipInfo(f"{lesson}.ipynb", ZIP_DATE), _notebook_bytes(stub()))

@@ -7,6 +7,7 @@ with the same limits. A watchdog enforces a wall-clock timeout and a memory limi
 """
 
 import functools
+import resource
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import psutil
 
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/opt")
 POLL_S = 0.1
+MAX_FILE_BYTES = 2**30  # no file the sandboxed code writes may grow past this
 
 
 @dataclass
@@ -66,7 +68,13 @@ def run(argv, workdir, *, timeout, memory_mb, env, readable=(), log):
     start, peak = time.monotonic(), 0.0
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            full, cwd=workdir, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            full,
+            cwd=workdir,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_limit_file_size,
         )
         status = "finished"
         while process.poll() is None:
@@ -83,6 +91,10 @@ def run(argv, workdir, *, timeout, memory_mb, env, readable=(), log):
         process.wait()
     tail = Path(log).read_bytes()[-3000:].decode("utf-8", "replace")
     return Outcome(status, process.returncode, time.monotonic() - start, peak, tail)
+
+
+def _limit_file_size():
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
 
 
 def _tree_rss_mb(pid):
