@@ -8,6 +8,7 @@ The judge, in a process that never ran student code, loads them with Keras's saf
 
 import json
 import numbers
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,16 +115,19 @@ def _load_value(entry, directory):
         if kind == "unexportable":
             return checks.Unavailable(entry["reason"])
         if kind == "model":
-            return keras.saving.load_model(directory / entry["file"], safe_mode=True)
+            path = _inside(directory, entry["file"])
+            with zipfile.ZipFile(path) as archive:
+                _require_keras_config(json.loads(archive.read("config.json")))
+            return keras.saving.load_model(path, safe_mode=True)
         if kind == "history":
             return SimpleNamespace(history=entry["value"])
         if kind == "layers":
-            layers = [keras.saving.deserialize_keras_object(config, safe_mode=True) for config in entry["value"]]
+            layers = [_deserialize(config) for config in entry["value"]]
             return layers[0] if entry["single"] else layers
         if kind == "keras_object":
-            return keras.saving.deserialize_keras_object(entry["value"], safe_mode=True)
+            return _deserialize(entry["value"])
         if kind == "array":
-            return np.load(directory / entry["file"], allow_pickle=False)
+            return np.load(_inside(directory, entry["file"]), allow_pickle=False)
         if kind == "json":
             return entry["value"]
         if kind == "train_step":
@@ -131,6 +135,34 @@ def _load_value(entry, directory):
     except Exception as error:  # noqa: BLE001 - a value that will not load is graded as missing
         return checks.Unavailable(f"it could not be rebuilt outside the notebook ({type(error).__name__}: {error})")
     return checks.Unavailable(f"unknown export kind {kind!r}")
+
+
+def _inside(directory, name):
+    """``directory / name``, refusing names that lead elsewhere."""
+    path = (directory / name).resolve()
+    if path.parent != directory.resolve() or not path.is_file():
+        raise ValueError(f"{name!r} is not a file of the export")
+    return path
+
+
+def _require_keras_config(config):
+    """Refuse serialized objects from outside Keras: deserializing imports the module a config names."""
+    if isinstance(config, dict):
+        module = config.get("module")
+        if module is not None and not (
+            str(module).startswith("keras") or (module == "builtins" and config.get("class_name") == "function")
+        ):
+            raise ValueError(f"a serialized object from module {module!r}; only Keras objects are graded")
+        for value in config.values():
+            _require_keras_config(value)
+    elif isinstance(config, list):
+        for value in config:
+            _require_keras_config(value)
+
+
+def _deserialize(config):
+    _require_keras_config(config)
+    return keras.saving.deserialize_keras_object(config, safe_mode=True)
 
 
 class TrainStepRecording:
@@ -148,7 +180,7 @@ class TrainStepRecording:
         if "error" in run:
             raise checks.CheckFailed(run["error"])
         model, _, _ = checks.probe_classifier()
-        with np.load(self.directory / run["file"], allow_pickle=False) as weights:
+        with np.load(_inside(self.directory, run["file"]), allow_pickle=False) as weights:
             recorded = [weights[f"arr_{index}"] for index in range(len(weights.files))]
         if [w.shape for w in recorded] != [tuple(v.shape) for v in model.trainable_variables]:
             checks.fail("make_train_step changed the shapes of the model's weights")
