@@ -103,4 +103,4 @@ def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none(less
 def test_check_exits_nonzero_unless_every_public_test_passes(lesson, capsys):
     assert cli.main(["check", lesson, str(ROOT / "autograder" / lesson / "samples" / "reference.ipynb")]) == 0
     assert cli.main(["check", lesson, str(ROOT / "exercises" / lesson / f"{lesson}.ipynb")]) == 1
-    assert "public points" in capsys.readouterr().out
+    assert "points on the public tests" in capsys.readouterr().out

@@ -17,7 +17,7 @@ def check(lesson, notebook):
     results = grade_notebook(str(notebook), tests_glob=list_test_files(str(tests)), test_dir=str(tests), script=False)
     for _, test_file in results.results.items():
         print(repr(test_file))
-    print(f"{lesson}: {results.total:g} / {results.possible:g} public points")
+    print(f"{lesson}: {results.total:g} / {results.possible:g} points on the public tests")
     return 0 if results.total == results.possible else 1
 
 
