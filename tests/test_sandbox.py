@@ -74,3 +74,16 @@ def test_files_cannot_grow_past_the_size_limit(tmp_path, monkeypatch):
     outcome = run_python(tmp_path, code)
     assert "LIMITED" in outcome.log_tail or outcome.returncode != 0
     assert (tmp_path / "work" / "big").stat().st_size <= 2**20
+
+
+def test_a_python_installed_under_tmp_still_runs(tmp_path):
+    """A checkout (and its venv) under /tmp must stay visible beneath the sandbox's fresh /tmp."""
+    fake_prefix = tmp_path / "venv"
+    (fake_prefix / "bin").mkdir(parents=True)
+    (fake_prefix / "bin" / "marker").write_text("here")
+    work = tmp_path / "work"
+    work.mkdir()
+    code = f"print(open({str(fake_prefix / 'bin' / 'marker')!r}).read())"
+    outcome = sandbox.run([sys.executable, "-c", code], work, timeout=30, memory_mb=500,
+                          env={"PATH": os.environ["PATH"]}, readable=[fake_prefix], log=tmp_path / "log")
+    assert outcome.returncode == 0 and "here" in outcome.log_tail

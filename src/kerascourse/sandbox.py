@@ -50,12 +50,14 @@ def readable_dirs(extra=()):
 
 def command(argv, workdir, readable):
     """The bubblewrap command line that runs ``argv`` in ``workdir`` (mounted at the same path)."""
+    # Mount order matters: the fresh /tmp first, so readable paths and the work directory under /tmp
+    # (a checkout in /tmp, the work directory itself) are bound on top of it rather than hidden by it.
     binds = []
     for path in readable:
         binds += ["--ro-bind-try", path, path]
     return [
-        "bwrap", *binds,
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        "bwrap", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        *binds,
         "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
         "--unshare-all", "--die-with-parent", "--new-session",
         "--", *argv,
