@@ -242,8 +242,8 @@ def write_csv(path, records):
         writer = csv.writer(handle)
         writer.writerow(["submission", "status", "score", "max_score", *questions, "reason"])
         for record in records:
-            scores = [round(record.questions.get(q, {}).get("score", 0.0), 4) for q in questions]
-            writer.writerow([record.submission, record.status, round(record.score, 4), record.max_score, *scores,
+            scores = [round(float(record.questions.get(q, {}).get("score", 0.0)), 4) for q in questions]
+            writer.writerow([record.submission, record.status, round(float(record.score), 4), record.max_score, *scores,
                              record.reason])
 
 
