@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from kerascourse import ROOT
+from kerascourse import ROOT, report
 from kerascourse.assign import autograder_zip
 
 STATUSES = ("graded", "timeout", "memory", "crashed", "invalid", "tampered")
@@ -61,7 +61,7 @@ def probes(lesson, root=ROOT):
 
 def grade_submission(path, settings):
     """Grade one file in this process; the notebook itself runs in the sandbox."""
-    from kerascourse import export, judge, sandbox, submissions
+    from kerascourse import data, export, judge, sandbox, submissions
 
     path = Path(path)
     files = judge.test_files(autograder_zip(settings.lesson, Path(settings.root)))
@@ -90,13 +90,14 @@ def grade_submission(path, settings):
         }
         (work / "spec.json").write_text(json.dumps(spec))
         (work / "home").mkdir()
+        data_dir = data.data_dir()
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(work / "home"),
             "MPLBACKEND": "Agg",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "KERASCOURSE_SIZE": "grading",
-            "KERASCOURSE_DATA_DIR": str(_data_dir()),
+            "KERASCOURSE_DATA_DIR": str(data_dir),
         }
         outcome = sandbox.run(
             [sys.executable, "-m", "kerascourse.execute", str(work / "spec.json")],
@@ -104,7 +105,7 @@ def grade_submission(path, settings):
             timeout=settings.timeout,
             memory_mb=settings.memory_mb,
             env=env,
-            readable=[_data_dir()],
+            readable=[data_dir],
             log=Path(private) / "runner.log",
         )
         record.seconds, record.peak_mb = round(outcome.seconds, 1), round(outcome.peak_mb)
@@ -140,12 +141,6 @@ def planted_links(work):
     """Symbolic links in what the grader reads back; following one could expose the grader's files."""
     candidates = [work / "report.json", work / "export", *(work / "export").rglob("*")]
     return sorted(str(path.relative_to(work)) for path in candidates if path.is_symlink())
-
-
-def _data_dir():
-    from kerascourse import data
-
-    return data.data_dir()
 
 
 def _last_line(text):
@@ -185,8 +180,6 @@ def grade_in_worker(path, settings, timeout):
 
 def grade_folder(settings, submissions_dir, out, *, workers=None, force=False, progress=True):
     """Grade every submission into ``out``; returns the records of all submissions in the folder."""
-    from kerascourse import report
-
     out = Path(out)
     for folder in ("results", "feedback"):
         (out / folder).mkdir(parents=True, exist_ok=True)
@@ -208,8 +201,6 @@ def grade_folder(settings, submissions_dir, out, *, workers=None, force=False, p
 
 def write_record(out, record):
     """The Gradescope results and the student feedback of one submission, written atomically."""
-    from kerascourse import report
-
     _atomic_write(out / "feedback" / f"{record.submission}.md", report.feedback_markdown(record))
     _atomic_write(out / "results" / f"{record.submission}.json", json.dumps(gradescope_results(record), indent=1))
 
@@ -220,8 +211,6 @@ def read_record(out, submission):
 
 def gradescope_results(record):
     """Gradescope's results format; per question only what a student may see."""
-    from kerascourse import report
-
     tests = [
         {
             "name": name,

@@ -42,6 +42,9 @@ def fail(message):
     raise CheckFailed(message)
 
 
+NOT_DEFINED = "the notebook does not define it"
+
+
 class Unavailable:
     """Stands in, at grading, for a name the notebook did not define or that could not be exported."""
 
@@ -114,7 +117,7 @@ def output_activation(model):
 def require_defined(obj, name):
     """The answer exists (at grading, a name the notebook never defined arrives as ``Unavailable``)."""
     if obj is None or isinstance(obj, Unavailable):
-        reason = obj.reason if isinstance(obj, Unavailable) else "the notebook does not define it"
+        reason = obj.reason if isinstance(obj, Unavailable) else NOT_DEFINED
         fail(f"{name} is not available to the grader: {reason}; keep the names the question asks for")
 
 

@@ -111,7 +111,7 @@ def _load_value(entry, directory):
     kind = entry["kind"]
     try:
         if kind == "missing":
-            return checks.Unavailable("the notebook does not define it")
+            return checks.Unavailable(checks.NOT_DEFINED)
         if kind == "unexportable":
             return checks.Unavailable(entry["reason"])
         if kind == "model":
