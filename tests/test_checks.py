@@ -3,6 +3,7 @@
 import keras
 import pytest
 import tensorflow as tf
+from failing import fails_with
 from keras import layers
 from train_steps import good_factory
 
@@ -14,13 +15,6 @@ def mlp(*body, input_shape=(28, 28, 1)):
 
 
 GOOD = mlp(layers.Flatten(), layers.Dense(32, activation="relu"), layers.Dense(10, activation="softmax"))
-
-
-def fails_with(phrase, call, *args, **kwargs):
-    with pytest.raises(checks.CheckFailed) as error:
-        call(*args, **kwargs)
-    assert phrase in str(error.value)
-    return str(error.value)
 
 
 def test_describes_layers_and_models():

@@ -72,6 +72,25 @@ def test_grading_size_loads_real_mnist_offline(no_network):
     assert not no_network
 
 
+def test_cifar10_stands_in_as_the_digits_in_cifar_shapes(no_network):
+    assert data.dataset_name("cifar10", "grading") == "mnist_subset_rgb32"
+    assert data.dataset_name("cifar10", "full") == "cifar10"
+    images, labels = data.load_arrays("cifar10", "test")
+    digits, digit_labels = data.load_arrays("mnist", "test")
+    assert images.shape == (1000, 32, 32, 3) and images.dtype == np.float32
+    assert np.array_equal(images[:, 2:30, 2:30, :1], digits) and np.array_equal(labels, digit_labels)
+    assert not images[:, :2].any() and np.array_equal(images[..., 0], images[..., 2])
+    assert not no_network
+
+
+def test_fixed_predictions_are_fixed_and_imbalanced():
+    labels, scores = data.fixed_predictions()
+    again_labels, again_scores = data.fixed_predictions()
+    assert np.array_equal(labels, again_labels) and np.array_equal(scores, again_scores)
+    assert labels.shape == scores.shape == (200,) and 0.2 < labels.mean() < 0.4
+    assert scores.min() >= 0 and scores.max() <= 1 and scores[labels == 1].mean() > scores[labels == 0].mean()
+
+
 def test_pipeline_batches_shuffles_reproducibly_and_keeps_the_last_batch():
     first = [y.numpy() for _, y in data.load("mnist", "test", batch_size=300, shuffle=True, seed=1)]
     again = [y.numpy() for _, y in data.load("mnist", "test", batch_size=300, shuffle=True, seed=1)]
@@ -99,7 +118,7 @@ def test_full_size_offline_fails_at_once_with_instructions(monkeypatch, tmp_path
 
 def test_grading_size_refuses_datasets_without_an_offline_stand_in(no_network):
     with pytest.raises(data.DatasetUnavailable, match="no offline stand-in"):
-        data.load("cifar10", "train", size="grading")
+        data.load("imdb_reviews", "train", size="grading")
 
 
 def test_full_size_loads_through_tfds(monkeypatch, tmp_path):

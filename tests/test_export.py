@@ -26,6 +26,9 @@ def test_round_trip_of_every_kind(tmp_path):
         "accuracy": np.float64(0.93),
         "epochs": 10,
         "array": np.arange(6).reshape(2, 3),
+        "search": {0.0: np.float64(0.85), 0.5: 0.9, (1, "a"): 0.1},
+        "shapes": {"conv1": (26, 26, 32), "flatten": (np.int64(1600),)},
+        "augment": keras.Sequential([layers.RandomRotation(0.05), layers.RandomZoom(0.1)]),
         "step": good_factory,
         "weird": object(),
     }
@@ -40,6 +43,11 @@ def test_round_trip_of_every_kind(tmp_path):
     assert checks.loss_identity(env["loss_fn"]) == ("sparse_categorical_crossentropy", False)
     assert (env["name"], env["epochs"]) == ("mse", 10) and abs(env["accuracy"] - 0.93) < 1e-12
     assert np.array_equal(env["array"], namespace["array"])
+    assert env["search"] == {0.0: 0.85, 0.5: 0.9, (1, "a"): 0.1}
+    assert env["shapes"] == {"conv1": [26, 26, 32], "flatten": [1600]}
+    images = np.random.default_rng(0).random((2, 28, 28, 1), dtype=np.float32)
+    assert np.allclose(env["augment"](images, training=False), images), "an unbuilt augmentation model survives"
+    assert [type(layer).__name__ for layer in env["augment"].layers] == ["RandomRotation", "RandomZoom"]
     assert "cannot be graded outside the notebook" in env["weird"].reason
     assert env["absent"].reason == "the notebook does not define it"
     checks.require_train_step_matches_reference(env["step"], "make_train_step", steps=3)

@@ -95,7 +95,7 @@ def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none(less
     reference = grading.otter_run(folder / "reference.ipynb", lesson)
     stub = grading.otter_run(folder / "stub.ipynb", lesson)
     assert set(reference) == set(questions(lesson)) == set(stub)
-    assert all(score == most > 0 for score, most in reference.values())
+    assert all(score == pytest.approx(most) and most > 0 for score, most in reference.values())
     assert all(score == 0 for score, _ in stub.values())
 
 

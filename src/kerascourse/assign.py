@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from kerascourse import ROOT, samples
 
@@ -22,7 +23,9 @@ LESSON_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE = {"run_autograder", "setup.sh"}
 # What grading needs from the library; the maintainer tools (assign, samples, grading, cli) stay out.
-RUNTIME_MODULES = ("__init__.py", "checks.py", "data.py", "hardware.py", "training.py")
+RUNTIME_MODULES = (
+    "__init__.py", "checks.py", "cnn_checks.py", "data.py", "hardware.py", "regularization_checks.py", "training.py"
+)
 
 
 def lessons(root=ROOT):
@@ -36,6 +39,12 @@ def lessons(root=ROOT):
 
 def autograder_zip(lesson, root=ROOT):
     return root / "autograder" / lesson / f"{lesson}-autograder.zip"
+
+
+def grading_config(lesson, root=ROOT):
+    """``reference/<lesson>/grading.yaml``: ``probes`` (name -> probe kind) and ``hostile`` (bool)."""
+    path = Path(root) / "reference" / lesson / "grading.yaml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
 
 
 def normalise_notebook(path):
@@ -91,9 +100,10 @@ def assign(lesson, root=ROOT):
     for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
         normalise_notebook(notebook)
     samples.write_samples(lesson, root)
-    from kerascourse import hostile
+    if grading_config(lesson, root).get("hostile"):
+        from kerascourse import hostile
 
-    hostile.write(lesson, root)
+        hostile.write(lesson, root)
 
 
 def main(argv=None):

@@ -20,11 +20,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import yaml
 from tqdm import tqdm
 
 from kerascourse import ROOT, report
-from kerascourse.assign import autograder_zip
+from kerascourse.assign import autograder_zip, grading_config
 
 STATUSES = ("graded", "timeout", "memory", "crashed", "invalid", "tampered")
 SUFFIXES = (".ipynb", ".zip")
@@ -53,12 +52,6 @@ class Record:
     worker_peak_mb: float = 0.0  # the worker's own peak memory (judge side)
 
 
-def probes(lesson, root=ROOT):
-    """Names whose values are functions, and the probe that records them (``reference/<lesson>/grading.yaml``)."""
-    path = Path(root) / "reference" / lesson / "grading.yaml"
-    return (yaml.safe_load(path.read_text()) or {}).get("probes", {}) if path.exists() else {}
-
-
 def grade_submission(path, settings):
     """Grade one file in this process; the notebook itself runs in the sandbox."""
     from kerascourse import data, export, judge, sandbox, submissions
@@ -84,7 +77,7 @@ def grade_submission(path, settings):
             "notebook": str(notebook),
             "export_dir": str(work / "export"),
             "names": judge.needed_names(files),
-            "probes": probes(settings.lesson, settings.root),
+            "probes": grading_config(settings.lesson, Path(settings.root)).get("probes", {}),
             "cell_timeout": settings.cell_timeout,
             "report": str(work / "report.json"),
         }

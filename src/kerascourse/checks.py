@@ -311,6 +311,59 @@ def require_accuracy_metric(model, name):
         fail(f"{name} tracks no accuracy; compile it with metrics=['accuracy']")
 
 
+# --- training results --------------------------------------------------------------------
+
+
+def history_logs(history, name):
+    """The per-epoch logs of what ``fit`` returned (at grading, a stand-in with the same ``history``)."""
+    require_defined(history, name)
+    logs = getattr(history, "history", None)
+    if not isinstance(logs, dict):
+        fail(f"{name} is a {type(history).__name__}; assign it the History that model.fit(...) returns")
+    return logs
+
+
+def require_history(history, name, epochs=None, validation="the validation data"):
+    """``fit`` ran ``epochs`` epochs (when given) with validation data; returns the logs."""
+    logs = history_logs(history, name)
+    ran = len(logs.get("loss", []))
+    if epochs is not None and ran != epochs:
+        fail(f"{name} has {ran} epochs; train for epochs=EPOCHS ({epochs})")
+    if "val_loss" not in logs:
+        fail(f"{name} has no val_loss; pass validation_data={validation} to fit")
+    return logs
+
+
+def accuracy_log(logs, name, validation=False):
+    """The per-epoch accuracy in ``logs`` (training or validation)."""
+    prefix = "val_" if validation else ""
+    for key in ("accuracy", "acc", "sparse_categorical_accuracy"):
+        if prefix + key in logs:
+            return logs[prefix + key]
+    fail(f"{name} records no {prefix}accuracy; compile the model with metrics=['accuracy']")
+
+
+def model_accuracy(model, images, labels):
+    """The share of ``images`` whose highest output is the label."""
+    predictions = np.asarray(model.predict(images, verbose=0, batch_size=256))
+    return float(np.mean(np.argmax(predictions, axis=-1) == labels))
+
+
+def require_reported_accuracy(model, reported, images, labels, name, reported_name, how):
+    """``reported`` is the accuracy ``model`` really has on the test images; returns that accuracy."""
+    require_model(model, name)
+    require_defined(reported, reported_name)
+    if not isinstance(reported, (int, float)) or not 0 <= reported <= 1:
+        fail(f"{reported_name} is {reported!r}; store the accuracy from {how}, a number in [0, 1]")
+    measured = model_accuracy(model, images, labels)
+    if abs(measured - float(reported)) > 0.002:
+        fail(
+            f"{reported_name} is {float(reported):.3f} but {name} scores {measured:.3f} on the test data; "
+            f"report what {how} returns, not the training or validation accuracy"
+        )
+    return measured
+
+
 # --- training code -----------------------------------------------------------------------
 
 

@@ -22,28 +22,38 @@ def check(lesson, notebook):
 
 
 def demo(lessons, out):
-    """Build every lesson, batch-grade its samples and hostile corpus; exit 1 when one misbehaves."""
-    from kerascourse import assign, batch, hostile, samples
+    """Build every lesson, batch-grade its samples (and hostile corpus); exit 1 when one misbehaves."""
+    from kerascourse import assign, batch, samples
 
     failures = 0
     for lesson in lessons or assign.lessons():
         assign.assign(lesson)
         folder = ROOT / "autograder" / lesson
-        variants = {variant.filename: variant for variant in samples.load_variants(lesson)}
-        corpus = hostile.expectations(lesson)
-        for kind in ("samples", "hostile"):
+        kinds = ("samples", "hostile") if (folder / "hostile").is_dir() else ("samples",)
+        for kind in kinds:
             print(f"{lesson}: grading {kind}")
             records = batch.grade_folder(batch.Settings(lesson), folder / kind, Path(out) / lesson / kind, force=True)
             for record in records:
-                if kind == "samples":
-                    verdict = samples.judge(record, variants.get(record.submission))
-                else:
-                    verdict = hostile.judge(record, corpus[record.submission])
+                verdict = verdict_of(lesson, kind, record)
                 failures += verdict != "ok"
                 score = f"{round(record.score, 2):g}/{record.max_score:g}"
-                print(f"  {record.submission:52s} {record.status:9s} {score:>9s}  {verdict}")
+                print(f"  {record.submission:36s} {record.status:9s} {score:>9s}  {verdict}")
+                if kind == "samples":
+                    for variant in samples.plan(samples.load_variants(lesson)).get(record.submission, []):
+                        question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0})
+                        points = f"{question['score']:g}/{question['possible']:g}"
+                        print(f"      {variant.kind:11s} {variant.name:40s} {variant.question} {points}")
         print(f"{lesson}: reports in {Path(out) / lesson}/*/report.html")
     return 1 if failures else 0
+
+
+def verdict_of(lesson, kind, record):
+    """``ok`` when a sample or hostile file graded as it must, else what went wrong."""
+    from kerascourse import hostile, samples
+
+    if kind == "samples":
+        return samples.judge(record, samples.plan(samples.load_variants(lesson)).get(record.submission, []))
+    return hostile.judge(record, hostile.expectations(lesson)[record.submission])
 
 
 def grade(args):

@@ -19,7 +19,7 @@ from kerascourse.builders import OFFLINE_BUILDERS
 
 SIZES = ("grading", "full")
 # What each lesson dataset becomes at grading size.
-GRADING_STAND_INS = {"mnist": "mnist_subset", "digits": "sklearn_digits"}
+GRADING_STAND_INS = {"mnist": "mnist_subset", "cifar10": "mnist_subset_rgb32", "digits": "sklearn_digits"}
 CHECKOUT_DATA_DIR = ROOT / "datasets"
 
 
@@ -133,3 +133,11 @@ def load_arrays(name, split, *, size=None):
 def info(name, size=None):
     """The TFDS ``DatasetInfo`` of the dataset loaded for ``name``."""
     return prepared_builder(name, size).info
+
+
+def fixed_predictions(n=200, seed=7):
+    """Fixed labels (30% positive) and a classifier's scores in [0, 1], for metric exercises."""
+    rng = np.random.default_rng(seed)
+    labels = (rng.random(n) < 0.3).astype(np.int32)
+    scores = np.clip(rng.normal(0.3 + 0.35 * labels, 0.17), 0.0, 1.0).astype(np.float32)
+    return labels, scores

@@ -2,7 +2,8 @@
 
 The exporter runs as the last cell of the sandboxed notebook and writes only data: models as
 ``.keras`` files, layers and losses as Keras configs (JSON), arrays as ``.npy`` without pickle,
-plain values as JSON, and functions as the recorded results of the probe calls the tests make.
+plain values as JSON (dicts with number or tuple keys as lists of pairs), and functions
+as the recorded results of the probe calls the tests make.
 The judge, in a process that never ran student code, loads them with Keras's safe mode.
 """
 
@@ -58,6 +59,8 @@ def _export_value(value, probe, stem):
     if isinstance(value, (np.ndarray, tf.Tensor)) and not isinstance(value, np.generic):
         np.save(f"{stem}.npy", np.asarray(value), allow_pickle=False)
         return {"kind": "array", "file": f"{stem.name}.npy"}
+    if isinstance(value, dict) and not all(isinstance(key, str) for key in value):
+        return {"kind": "mapping", "items": [[_plain(key), _plain(item)] for key, item in value.items()]}
     return {"kind": "json", "value": _plain(value)}
 
 
@@ -130,6 +133,8 @@ def _load_value(entry, directory):
             return np.load(_inside(directory, entry["file"]), allow_pickle=False)
         if kind == "json":
             return entry["value"]
+        if kind == "mapping":
+            return {tuple(key) if isinstance(key, list) else key: item for key, item in entry["items"]}
         if kind == "train_step":
             return TrainStepRecording(entry["runs"], directory)
     except Exception as error:  # noqa: BLE001 - a value that will not load is graded as missing

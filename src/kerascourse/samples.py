@@ -2,10 +2,17 @@
 
 ``variants.yaml`` lists, per question, known mistakes (each must lose that question's points,
 with feedback containing the given phrase) and valid alternatives (each must earn full marks).
-Each variant replaces the answer cells (tagged ``answer-qN``) of the solution notebook.
+A variant replaces answer cells (tagged ``answer-qN``) of the solution notebook.
+
+Variants share notebooks so that grading the samples stays cheap: ``mistakes-K.ipynb`` holds
+the K-th mistake of every question, ``alternatives-K.ipynb`` the K-th alternative, unless two
+of them would replace the same answer cell, in which case the later one moves to the next
+notebook. Each mistake is judged on its own question only, so they do not hide one another.
 """
 
+import math
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 
 import nbformat
@@ -23,10 +30,7 @@ class Variant:
     question: str
     answers: dict = field(default_factory=dict)
     feedback: str = ""
-
-    @property
-    def filename(self):
-        return f"{self.kind}-{self.name}.ipynb"
+    alone: bool = False  # a mistake that breaks later cells gets a notebook of its own
 
 
 def load_variants(lesson, root=ROOT):
@@ -37,6 +41,23 @@ def load_variants(lesson, root=ROOT):
         for entry in spec.get(f"{kind}s", []):
             variants.append(Variant(kind=kind, **entry))
     return variants
+
+
+def plan(variants):
+    """``{filename: [variants]}``: which variants each sample notebook carries."""
+    groups, alone = {}, {}
+    for kind in KINDS:
+        seen = Counter()
+        for variant in (v for v in variants if v.kind == kind):
+            if variant.alone:
+                alone[f"{kind}-{variant.name}.ipynb"] = [variant]
+                continue
+            number = seen[variant.question] = seen[variant.question] + 1
+            while any(set(variant.answers) & set(other.answers) for other in groups.get((kind, number), [])):
+                number += 1
+            groups.setdefault((kind, number), []).append(variant)
+    shared = {f"{kind}s-{number}.ipynb": members for (kind, number), members in sorted(groups.items())}
+    return shared | alone
 
 
 def apply_answers(notebook, answers):
@@ -55,34 +76,44 @@ def apply_answers(notebook, answers):
 
 
 def write_samples(lesson, root=ROOT):
-    """Write ``autograder/<lesson>/samples/``: reference, stub, and one notebook per variant."""
+    """Write ``autograder/<lesson>/samples/``: reference, stub, and the notebooks of ``plan``."""
     autograder = root / "autograder" / lesson
     out = autograder / "samples"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     shutil.copy(autograder / f"{lesson}.ipynb", out / "reference.ipynb")
     shutil.copy(root / "exercises" / lesson / f"{lesson}.ipynb", out / "stub.ipynb")
-    for variant in load_variants(lesson, root):
+    for filename, members in plan(load_variants(lesson, root)).items():
         notebook = nbformat.read(autograder / f"{lesson}.ipynb", as_version=4)
-        nbformat.write(apply_answers(notebook, variant.answers), out / variant.filename)
+        for variant in members:
+            apply_answers(notebook, variant.answers)
+        nbformat.write(notebook, out / filename)
 
 
-def judge(record, variant):
+def judge(record, members):
     """``ok`` when a graded sample (a ``batch.Record``) scored as it should, else what went wrong.
 
-    ``variant`` is None for the reference (must score 100%) and the stub (must score 0).
+    ``members`` are the variants the sample carries; none for the reference (which must score
+    100%) and the stub (which must score 0).
     """
     if record.status != "graded":
         return f"{record.status}: {record.reason}"
-    if variant is None:
+    if not members:
         wanted = record.max_score if record.submission == "reference.ipynb" else 0.0
-        return "ok" if record.score == wanted else f"expected {wanted:g} points"
-    if variant.kind == "alternative":
-        return "ok" if record.score == record.max_score else "a valid alternative lost points"
+        return "ok" if math.isclose(record.score, wanted, abs_tol=1e-6) else f"expected {wanted:g} points"
+    if members[0].kind == "alternative":
+        full = math.isclose(record.score, record.max_score, abs_tol=1e-6)
+        return "ok" if full else "a valid alternative lost points"
+    problems = [problem for variant in members if (problem := judge_mistake(record, variant))]
+    return "; ".join(problems) or "ok"
+
+
+def judge_mistake(record, variant):
+    """What is wrong with how ``record`` graded the mistake ``variant``, or an empty string."""
     question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0, "cases": []})
-    if question["score"] >= question["possible"]:
-        return f"the mistake kept all {question['possible']:g} points of {variant.question}"
+    if question["score"] >= question["possible"] - 1e-6:
+        return f"{variant.name} kept all {question['possible']:g} points of {variant.question}"
     messages = " ".join(case["message"] for case in question["cases"])
     if variant.feedback not in messages:
-        return f"the feedback on {variant.question} does not say {variant.feedback!r}"
-    return "ok"
+        return f"the feedback on {variant.question} does not say {variant.feedback!r} ({variant.name})"
+    return ""

@@ -8,14 +8,7 @@ points = 6
 @test_case(points=None, hidden=False)
 def test_q5_history(history, EPOCHS):
     from kerascourse import checks
-    checks.require_defined(history, 'history')
-    logs = getattr(history, 'history', None)
-    if not isinstance(logs, dict):
-        checks.fail(f'history is a {type(history).__name__}; assign it the History that mlp.fit(...) returns')
-    if len(logs.get('loss', [])) != EPOCHS:
-        checks.fail(f"history has {len(logs.get('loss', []))} epochs; train for epochs=EPOCHS ({EPOCHS})")
-    if 'val_loss' not in logs:
-        checks.fail('history has no val_loss; pass validation_data=val_ds to fit')
+    checks.require_history(history, 'history', EPOCHS, 'val_ds')
 
 @test_case(points=None, hidden=False)
 def test_q5_accuracy(test_accuracy):

