@@ -48,11 +48,14 @@ def test_make_assign_reproduces_the_committed_files(lesson, tmp_path):
 
 
 def solution_lines(lesson):
-    """Lines of the master's solutions that the prompt does not show."""
+    """Lines of the master's solutions that neither the prompts nor the given code cells show."""
     master = nbformat.read(ROOT / "reference" / lesson / f"{lesson}.ipynb", as_version=4)
     hidden, shown = set(), set()
     for cell in master.cells:
-        if cell.cell_type != "code" or not any(t.startswith("answer-") for t in cell.metadata.get("tags", [])):
+        if cell.cell_type != "code":
+            continue
+        if not any(t.startswith("answer-") for t in cell.metadata.get("tags", [])):
+            shown.update(line.strip() for line in cell.source.splitlines())
             continue
         block = None
         for line in cell.source.splitlines():
