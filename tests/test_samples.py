@@ -1,6 +1,6 @@
 """Variants share sample notebooks without replacing each other's answers, and are judged one by one."""
 
-from kerascourse import batch, samples
+from kerascourse import batch, judge, samples
 from kerascourse.samples import Variant
 
 
@@ -45,9 +45,12 @@ def test_each_mistake_is_judged_on_its_own_question():
 
 
 def test_reference_alternatives_and_stub_need_exact_totals_up_to_rounding():
-    full = record("reference.ipynb", q1=(4.0, 4.0, ""), q2=(4.0, 4.0, ""))
-    full.score = sum([4 / 3] * 6) - 1e-12  # cases of 4/3 points do not add up to 8.0 exactly
-    assert full.score != full.max_score and samples.judge(full, []) == "ok"
+    assert sum([4 / 3] * 6) != 8.0, "cases of 4/3 points do not add up to 8.0 exactly"
+    thirds = judge.QuestionResult("q1", [judge.CaseResult(False, 4 / 3, True) for _ in range(3)])
+    assert thirds.score == thirds.possible == 4.0 and judge.total([4 / 3] * 6) == 8.0
+    full = record("reference.ipynb", q1=(thirds.score, thirds.possible, ""), q2=(4.0, 4.0, ""))
+    full.score = judge.total([4 / 3] * 6)
+    assert samples.judge(full, []) == "ok"
     assert samples.judge(record("stub.ipynb", q1=(0.0, 4.0, "")), []) == "ok"
     assert samples.judge(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
         "a valid alternative lost points"

@@ -58,9 +58,9 @@ def grade_submission(path, settings):
 
     path = Path(path)
     files = judge.test_files(autograder_zip(settings.lesson, Path(settings.root)))
-    possible = sum(case.points for f in files for case in f.test_cases)
-    blank = {f.name: {"score": 0.0, "possible": sum(c.points for c in f.test_cases), "cases": []} for f in files}
-    record = Record(submission=path.name, status="graded", max_score=possible, questions=blank)
+    possible = {f.name: judge.total(case.points for case in f.test_cases) for f in files}
+    blank = {name: {"score": 0.0, "possible": points, "cases": []} for name, points in possible.items()}
+    record = Record(submission=path.name, status="graded", max_score=judge.total(possible.values()), questions=blank)
     try:
         submission = submissions.read(path)
     except submissions.Invalid as invalid:
@@ -120,7 +120,7 @@ def grade_submission(path, settings):
             return record
         results = judge.run_tests(files, export.load(work / "export"))
     record.questions = {result.name: result.as_dict() for result in results}
-    record.score = sum(result.score for result in results)
+    record.score = judge.total(result.score for result in results)
     if report.get("interrupted"):
         record.status = "timeout"
         cells = ", ".join(report["interrupted"])

@@ -30,6 +30,7 @@ def demo(lessons, out):
         assign.assign(lesson)
         folder = ROOT / "autograder" / lesson
         kinds = ("samples", "hostile") if (folder / "hostile").is_dir() else ("samples",)
+        plan = samples.plan(samples.load_variants(lesson))
         for kind in kinds:
             print(f"{lesson}: grading {kind}")
             records = batch.grade_folder(batch.Settings(lesson), folder / kind, Path(out) / lesson / kind, force=True)
@@ -39,7 +40,7 @@ def demo(lessons, out):
                 score = f"{round(record.score, 2):g}/{record.max_score:g}"
                 print(f"  {record.submission:36s} {record.status:9s} {score:>9s}  {verdict}")
                 if kind == "samples":
-                    for variant in samples.plan(samples.load_variants(lesson)).get(record.submission, []):
+                    for variant in plan.get(record.submission, []):
                         question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0})
                         points = f"{question['score']:g}/{question['possible']:g}"
                         print(f"      {variant.kind:11s} {variant.name:40s} {variant.question} {points}")

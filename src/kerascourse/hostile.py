@@ -6,7 +6,6 @@ keep the points their honest work earns; hostile ones built on the stub must sco
 
 import io
 import json
-import math
 import pickle
 import shutil
 import zipfile
@@ -184,11 +183,10 @@ def judge(record, expected):
     """``ok`` when a corpus file got its expected status and score, else what went wrong."""
     if record.status != expected["status"]:
         return f"status {record.status} ({record.reason}), expected {expected['status']}"
-    full = math.isclose(record.score, record.max_score, abs_tol=1e-6)
     wanted = {
         "zero": record.score == 0,
-        "full": full,
-        "partial": 0 < record.score and not full,
+        "full": record.score == record.max_score,
+        "partial": 0 < record.score < record.max_score,
     }[expected["score"]]
     return "ok" if wanted else f"score {record.score:g}/{record.max_score:g} is not {expected['score']}"
 

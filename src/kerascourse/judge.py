@@ -19,6 +19,11 @@ class CaseResult:
     message: str = ""
 
 
+def total(points):
+    """A sum of points, rounded so that cases worth 4/3 point each add up to exactly 4."""
+    return round(sum(points), 6)
+
+
 @dataclass
 class QuestionResult:
     name: str
@@ -26,11 +31,11 @@ class QuestionResult:
 
     @property
     def score(self):
-        return sum(case.points for case in self.cases if case.passed)
+        return total(case.points for case in self.cases if case.passed)
 
     @property
     def possible(self):
-        return sum(case.points for case in self.cases)
+        return total(case.points for case in self.cases)
 
     def as_dict(self):
         return {"score": self.score, "possible": self.possible, "cases": [asdict(case) for case in self.cases]}

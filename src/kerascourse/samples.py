@@ -7,10 +7,11 @@ A variant replaces answer cells (tagged ``answer-qN``) of the solution notebook.
 Variants share notebooks so that grading the samples stays cheap: ``mistakes-K.ipynb`` holds
 the K-th mistake of every question, ``alternatives-K.ipynb`` the K-th alternative, unless two
 of them would replace the same answer cell, in which case the later one moves to the next
-notebook. Each mistake is judged on its own question only, so they do not hide one another.
+notebook. Each mistake is judged on its own question only, so they do not hide one another;
+one that breaks the cells after it (so later questions could not show their own mistakes) is
+marked ``alone`` and gets a notebook of its own.
 """
 
-import math
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -100,10 +101,9 @@ def judge(record, members):
         return f"{record.status}: {record.reason}"
     if not members:
         wanted = record.max_score if record.submission == "reference.ipynb" else 0.0
-        return "ok" if math.isclose(record.score, wanted, abs_tol=1e-6) else f"expected {wanted:g} points"
+        return "ok" if record.score == wanted else f"expected {wanted:g} points"
     if members[0].kind == "alternative":
-        full = math.isclose(record.score, record.max_score, abs_tol=1e-6)
-        return "ok" if full else "a valid alternative lost points"
+        return "ok" if record.score == record.max_score else "a valid alternative lost points"
     problems = [problem for variant in members if (problem := judge_mistake(record, variant))]
     return "; ".join(problems) or "ok"
 
@@ -111,7 +111,7 @@ def judge(record, members):
 def judge_mistake(record, variant):
     """What is wrong with how ``record`` graded the mistake ``variant``, or an empty string."""
     question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0, "cases": []})
-    if question["score"] >= question["possible"] - 1e-6:
+    if question["score"] >= question["possible"]:
         return f"{variant.name} kept all {question['possible']:g} points of {variant.question}"
     messages = " ".join(case["message"] for case in question["cases"])
     if variant.feedback not in messages:
