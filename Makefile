@@ -25,7 +25,7 @@ install: $(STAMP)
 
 # The offline datasets, prepared once; their dataset_info.json files mark them done, so that
 # `make check` does not start TensorFlow just to find them ready.
-OFFLINE_DATASETS := mnist_subset mnist_subset_rgb32 sklearn_digits
+OFFLINE_DATASETS := mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits sunspots
 PREPARED := $(foreach name,$(OFFLINE_DATASETS),datasets/$(name)/1.0.0/dataset_info.json)
 
 $(PREPARED) &: | $(STAMP)

@@ -7,7 +7,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from kerascourse import data
-from kerascourse.builders import SklearnDigits
+from kerascourse.builders import SklearnDigits, movie_reviews
 from kerascourse.builders.digit_images import stratified_split
 
 
@@ -83,6 +83,50 @@ def test_cifar10_stands_in_as_the_digits_in_cifar_shapes(no_network):
     assert not no_network
 
 
+def test_sunspots_load_in_time_order_at_both_sizes(no_network):
+    from statsmodels.datasets import sunspots
+
+    years, values = data.load_series("sunspots")
+    table = sunspots.load_pandas().data
+    assert years.tolist() == list(range(1700, 2009)) and values.dtype == np.float32
+    assert np.allclose(values, table["SUNACTIVITY"].to_numpy())
+    full_years, full_values = data.load_series("sunspots", size="full")
+    assert np.array_equal(full_years, years) and np.array_equal(full_values, values)
+    assert not no_network
+
+
+def test_imdb_stands_in_as_reviews_whose_word_order_decides_the_label(no_network):
+    assert data.dataset_name("imdb_reviews", "grading") == "movie_reviews"
+    texts, labels = data.load_arrays("imdb_reviews", "test")
+    train_texts, _ = data.load_arrays("imdb_reviews", "train")
+    assert texts.shape == (1000,) and len(train_texts) == 2500 and isinstance(texts[0], bytes)
+    assert 0.45 < labels.mean() < 0.55
+    rng = np.random.default_rng(movie_reviews.SPLITS["test"][1])
+    regenerated = [movie_reviews.review(rng) for _ in range(1000)]
+    assert sorted(text.decode() for text in texts) == sorted(text for text, _ in regenerated)
+    by_rule = [rule_label(text.decode()) for text in texts]
+    agreement = np.mean(np.array(by_rule) == labels)
+    assert 0.93 < agreement < 0.99  # the rule, with about 4% of labels flipped
+    batch_texts, batch_labels = next(iter(data.load("imdb_reviews", "train", batch_size=8)))
+    assert batch_texts.dtype.name == "string" and batch_labels.dtype.name == "int32"
+    assert not no_network
+
+
+def rule_label(text):
+    """Positive when the last judgement, after "but", is positive once "not" has flipped it."""
+    words = text.split(" but ")[-1].split(" and ")[0].split()
+    positive = words[-1] in movie_reviews.POSITIVE
+    return int(positive != ("not" in words))
+
+
+def test_full_size_text_loads_raw_strings_through_tfds(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERASCOURSE_SIZE", "full")
+    monkeypatch.setenv("KERASCOURSE_DATA_DIR", str(tmp_path))
+    with tfds.testing.mock_data(num_examples=20):
+        texts, labels = next(iter(data.load("imdb_reviews", "train", batch_size=8)))
+    assert texts.dtype.name == "string" and texts.shape == (8,) and labels.dtype.name == "int32"
+
+
 def test_fixed_predictions_are_fixed_and_imbalanced():
     labels, scores = data.fixed_predictions()
     again_labels, again_scores = data.fixed_predictions()
@@ -118,7 +162,7 @@ def test_full_size_offline_fails_at_once_with_instructions(monkeypatch, tmp_path
 
 def test_grading_size_refuses_datasets_without_an_offline_stand_in(no_network):
     with pytest.raises(data.DatasetUnavailable, match="no offline stand-in"):
-        data.load("imdb_reviews", "train", size="grading")
+        data.load("coco", "train", size="grading")
 
 
 def test_full_size_loads_through_tfds(monkeypatch, tmp_path):

@@ -24,7 +24,8 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 EXECUTABLE = {"run_autograder", "setup.sh"}
 # What grading needs from the library; the maintainer tools (assign, samples, grading, cli) stay out.
 RUNTIME_MODULES = (
-    "__init__.py", "checks.py", "cnn_checks.py", "data.py", "hardware.py", "regularization_checks.py", "training.py"
+    "__init__.py", "autoencoder_checks.py", "checks.py", "cnn_checks.py", "data.py", "hardware.py",
+    "regularization_checks.py", "rnn_checks.py", "training.py",
 )
 
 

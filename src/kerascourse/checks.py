@@ -343,9 +343,15 @@ def accuracy_log(logs, name, validation=False):
     fail(f"{name} records no {prefix}accuracy; compile the model with metrics=['accuracy']")
 
 
-def model_accuracy(model, images, labels):
-    """The share of ``images`` whose highest output is the label."""
-    predictions = np.asarray(model.predict(images, verbose=0, batch_size=256))
+def model_accuracy(model, inputs, labels):
+    """The share of ``inputs`` classified as their label: the highest output, or for one output unit
+    the side of 0.5 (of 0 for logits) it falls on."""
+    if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "OSU":  # texts: Keras wants a string tensor
+        inputs = tf.constant(inputs)
+    predictions = np.asarray(model.predict(inputs, verbose=0, batch_size=256))
+    if predictions.shape[-1] == 1:
+        threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
+        return float(np.mean((predictions.reshape(-1) > threshold) == np.asarray(labels).astype(bool)))
     return float(np.mean(np.argmax(predictions, axis=-1) == labels))
 
 

@@ -19,7 +19,12 @@ from kerascourse.builders import OFFLINE_BUILDERS
 
 SIZES = ("grading", "full")
 # What each lesson dataset becomes at grading size.
-GRADING_STAND_INS = {"mnist": "mnist_subset", "cifar10": "mnist_subset_rgb32", "digits": "sklearn_digits"}
+GRADING_STAND_INS = {
+    "mnist": "mnist_subset",
+    "cifar10": "mnist_subset_rgb32",
+    "digits": "sklearn_digits",
+    "imdb_reviews": "movie_reviews",
+}
 CHECKOUT_DATA_DIR = ROOT / "datasets"
 
 
@@ -99,13 +104,13 @@ def prepared_builder(name, size=None):
     return builder
 
 
-def pipeline(ds, batch_size, shuffle=False, seed=0):
+def pipeline(ds, batch_size, shuffle=False, seed=0, transform=None):
     """The tf.data guide's order: cache, shuffle, batch, vectorised map, prefetch."""
     ds = ds.cache()
     if shuffle:
         ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
-    ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(transform or scale_images, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -114,20 +119,36 @@ def scale_images(images, labels):
     return tf.cast(images, tf.float32) / 255.0, tf.cast(labels, tf.int32)
 
 
+def cast_labels(inputs, labels):
+    """Inputs as they are (texts stay strings); labels as int32."""
+    return inputs, tf.cast(labels, tf.int32)
+
+
 def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None):
-    """Batches of ``(images in [0, 1], integer labels)`` for a lesson dataset.
+    """Batches of ``(inputs, integer labels)`` for a lesson dataset: images become float32 in [0, 1],
+    texts stay strings.
 
     ``shuffle`` defaults to True for the ``train`` split only.
     """
     builder = prepared_builder(name, size)
+    images = isinstance(builder.info.features[builder.info.supervised_keys[0]], tfds.features.Image)
     ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
-    return pipeline(ds, batch_size, shuffle=split == "train" if shuffle is None else shuffle, seed=seed)
+    shuffle = split == "train" if shuffle is None else shuffle
+    return pipeline(ds, batch_size, shuffle=shuffle, seed=seed, transform=scale_images if images else cast_labels)
 
 
 def load_arrays(name, split, *, size=None):
-    """A whole split as numpy arrays ``(images in [0, 1], integer labels)``, in file order."""
+    """A whole split as numpy arrays ``(inputs, integer labels)``, in file order (texts as bytes)."""
     xs, ys = zip(*tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size)), strict=True)
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_series(name, size=None):
+    """A time series as numpy arrays ``(years, values)``, in time order."""
+    builder = prepared_builder(name, size)
+    rows = list(tfds.as_numpy(builder.as_dataset(split="train", shuffle_files=False)))
+    rows.sort(key=lambda row: row["year"])
+    return np.array([row["year"] for row in rows]), np.array([row["value"] for row in rows], dtype=np.float32)
 
 
 def info(name, size=None):

@@ -1,0 +1,19 @@
+from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q3"
+points = 4
+
+@test_case(points=None, hidden=False)
+def test_q3_model(forecaster):
+    from kerascourse import rnn_checks
+    rnn_checks.require_forecaster(forecaster, 12)
+
+@test_case(points=None, hidden=False)
+def test_q3_numbers(naive_mae, lstm_mae):
+    from kerascourse import rnn_checks
+    rnn_checks.as_number(naive_mae, 'naive_mae')
+    rnn_checks.as_number(lstm_mae, 'lstm_mae')
+    rnn_checks.require_beats_naive(lstm_mae, naive_mae)
+
