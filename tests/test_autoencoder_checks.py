@@ -7,6 +7,7 @@ from failing import fails_with
 from keras import layers
 
 from kerascourse import autoencoder_checks as ac
+from kerascourse import checks
 
 IMAGES = np.random.default_rng(0).random((40, 28, 28, 1), dtype=np.float32) ** 4  # mostly dark, like digits
 LABELS = np.arange(40) % 10
@@ -65,10 +66,13 @@ def test_roc_auc_matches_its_definition():
 def test_numbers_may_be_python_numpy_or_tensor_scalars():
     tensor = keras.ops.convert_to_tensor(0.5)
     for value in (0.5, 1, np.float32(0.5), np.float64(0.5), np.int64(1), np.array(0.5), tensor):
-        assert ac.require_number(value, "x", "a number") == pytest.approx(float(value))
-    for value in ("0.5", [0.5], np.ones(2), True, ..., {"mse": 0.5}):
-        fails_with("store a single number", ac.require_number, value, "x", "a number")
-    fails_with("x is not available", ac.require_number, None, "x", "a number")
+        assert checks.require_number(value, "x", "a number") == pytest.approx(float(value))
+    assert checks.require_number([0.5], "x", "a number") == 0.5
+    for value in ("0.5", True, ..., {"mse": 0.5}):
+        fails_with("store a single number", checks.require_number, value, "x", "a number")
+    fails_with("x has 2 values; store one number", checks.require_number, np.ones(2), "x", "a number")
+    fails_with("store a finite number", checks.require_number, np.nan, "x", "a number")
+    fails_with("x is not available", checks.require_number, None, "x", "a number")
 
 
 def test_an_autoencoder_maps_images_to_images_in_zero_one():
@@ -114,7 +118,7 @@ def test_reconstruction_beats_the_mean_image_and_is_reported_honestly():
     measured = ac.require_reported_mse(mean_image, ac.mean_image_mse(IMAGES, IMAGES), IMAGES, "m", "ae_test_mse")
     assert measured == pytest.approx(ac.mean_image_mse(IMAGES, IMAGES), rel=1e-3)
     fails_with("report the MSE on the test images", ac.require_reported_mse, identity, 0.05, IMAGES, "m", "mse")
-    fails_with("store a single number", ac.require_reported_mse, identity, [0.0], IMAGES, "m", "mse")
+    fails_with("store one number", ac.require_reported_mse, identity, [0.0, 0.1], IMAGES, "m", "mse")
     doubled = Oracle(lambda x: np.repeat(x, 2, axis=-1))
     fails_with("must have the input's shape", ac.require_reconstruction, doubled, "conv_autoencoder", IMAGES, IMAGES)
 
@@ -187,4 +191,4 @@ def test_anomalies_are_scored_by_per_image_error_with_a_validation_threshold():
     ac.require_threshold(np.quantile(val_errors, 0.95), model, IMAGES, LABELS)
     on_everything = float(np.percentile(errors, 95))
     fails_with("never on the test images", ac.require_threshold, on_everything, model, IMAGES, LABELS)
-    fails_with("store a single number", ac.require_threshold, val_errors, model, IMAGES, LABELS)
+    fails_with("store one number", ac.require_threshold, val_errors, model, IMAGES, LABELS)

@@ -37,7 +37,7 @@ def test_statistics_come_from_the_training_part():
     fails_with("fit the normalisation on the training part only", rnn_checks.require_training_statistics,
                whole.mean(), whole.std(), TRAIN, whole)
     fails_with("whole series' spread", rnn_checks.require_training_statistics, MEAN, whole.std(), TRAIN, whole)
-    fails_with("single finite number", rnn_checks.require_training_statistics, [MEAN], STD, TRAIN, whole)
+    fails_with("store one number", rnn_checks.require_training_statistics, [MEAN, MEAN], STD, TRAIN, whole)
 
 
 def test_windows_pair_each_run_with_the_value_after_it():
@@ -123,7 +123,7 @@ def test_hand_counts_match_keras_and_name_each_mistake():
     fails_with("reset_after=True", rnn_checks.require_hand_counts, 1600, 1200, 16, 8)
     fails_with("four gates", rnn_checks.require_hand_counts, 400, 1248, 16, 8)
     fails_with("one weight per input feature", rnn_checks.require_hand_counts, 1088, 1248, 16, 8)
-    fails_with("single finite number", rnn_checks.require_hand_counts, "1600", 1248, 16, 8)
+    fails_with("store a single number", rnn_checks.require_hand_counts, "1600", 1248, 16, 8)
 
 
 def test_state_shapes_accept_lists_and_name_each_mistake():

@@ -67,28 +67,6 @@ def centroid_accuracy(codes, labels):
     return float(np.mean(classes[np.argmin(distances, axis=1)] == labels[half:]))
 
 
-def numeric_array(value):
-    """``value`` as a numpy array of real numbers (lists, arrays, tensors, scalars), or None."""
-    if isinstance(value, (bool, np.bool_, str, bytes, dict)) or value is None or value is Ellipsis:
-        return None
-    try:
-        array = np.asarray(value)
-    except Exception:  # noqa: BLE001 - student values may fail to convert in any way
-        return None
-    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
-        return None
-    return array
-
-
-def require_number(value, name, how):
-    """``value`` is one real number (a Python or numpy scalar, or a 0-d tensor); returns it as a float."""
-    checks.require_defined(value, name)
-    array = numeric_array(value)
-    if array is None or array.ndim != 0:
-        fail(f"{name} is {value!r}; store a single number, {how}")
-    return float(array)
-
-
 def _close(a, b, tolerance=RELATIVE_TOLERANCE):
     return abs(a - b) <= tolerance * abs(b) + 1e-5
 
@@ -234,7 +212,7 @@ def require_reconstruction(model, name, train_images, test_images, fraction=0.6)
 def require_reported_mse(model, reported, images, name, reported_name, targets=None):
     """``reported`` is the MSE between ``model``'s outputs on ``images`` and ``targets`` (default: the images)."""
     checks.require_model(model, name)
-    value = require_number(reported, reported_name, f"the mean squared error of {name} on the test images")
+    value = checks.require_number(reported, reported_name, f"the mean squared error of {name} on the test images")
     targets = images if targets is None else targets
     measured = float(np.mean((reconstruct(model, images, name) - np.asarray(targets, dtype=np.float64)) ** 2))
     if not _close(value, measured):
@@ -263,7 +241,7 @@ def require_linear_code(encoder, name="encoder_2d"):
 def require_codes_shape(codes, n_images, width, name="codes", encoder_name="encoder_2d"):
     """``codes`` is an array of one row of ``width`` numbers per test image."""
     checks.require_defined(codes, name)
-    array = numeric_array(codes)
+    array = checks.numeric_array(codes)
     if array is None:
         fail(f"{name} is a {type(codes).__name__}; make it the array {encoder_name}.predict(x_test)")
     if array.shape != (n_images, width):
@@ -319,10 +297,10 @@ def require_denoising(denoiser, test_images, name="denoiser", fraction=0.35):
 
 def require_less_noise(denoised_test_mse, noisy_test_mse):
     """The reported denoised error is below the noisy images' own error."""
-    value = require_number(
+    value = checks.require_number(
         denoised_test_mse, "denoised_test_mse", "the MSE between denoiser.predict(noisy_test) and x_test"
     )
-    noisy = require_number(noisy_test_mse, "noisy_test_mse", "the MSE of the noisy test images (given)")
+    noisy = checks.require_number(noisy_test_mse, "noisy_test_mse", "the MSE of the noisy test images (given)")
     if not value < noisy:
         fail(
             f"denoised_test_mse is {value:.4f}, no better than the noisy images' {noisy:.4f}; train the denoiser "
@@ -333,7 +311,8 @@ def require_less_noise(denoised_test_mse, noisy_test_mse):
 def require_reported_denoising(denoiser, reported, test_images, name="denoiser", reported_name="denoised_test_mse"):
     """``reported`` is the MSE between the denoised noisy_test and the clean test images."""
     checks.require_model(denoiser, name)
-    value = require_number(reported, reported_name, "the MSE between the denoised noisy_test and the clean x_test")
+    how = "the MSE between the denoised noisy_test and the clean x_test"
+    value = checks.require_number(reported, reported_name, how)
     noisy = add_noise(test_images, seed=TEST_NOISE_SEED)
     outputs = reconstruct(denoiser, noisy, name)
     measured = float(np.mean((outputs - test_images) ** 2))
@@ -356,7 +335,7 @@ def require_reported_denoising(denoiser, reported, test_images, name="denoiser",
 def require_error_shape(test_errors, n_images, name="test_errors"):
     """``test_errors`` is a 1-D array of one number per test image."""
     checks.require_defined(test_errors, name)
-    array = numeric_array(test_errors)
+    array = checks.numeric_array(test_errors)
     if array is None or array.ndim != 1 or len(array) != n_images:
         shape = f"of shape {array.shape}" if array is not None else f"a {type(test_errors).__name__}"
         fail(
@@ -405,7 +384,7 @@ def require_detection(errors, labels, anomaly=ANOMALY):
 def require_threshold(threshold, model, val_images, val_labels, anomaly=ANOMALY, percentile=THRESHOLD_PERCENTILE,
                       model_name="anomaly_ae"):
     """``threshold`` is the ``percentile``-th percentile of the normal validation images' errors."""
-    value = require_number(threshold, "threshold", f"the {percentile}th percentile of the validation errors")
+    value = checks.require_number(threshold, "threshold", f"the {percentile}th percentile of the validation errors")
     normal = np.asarray(val_labels) != anomaly
     errors = per_image_mse(model, val_images[normal], model_name)
     expected = float(np.percentile(errors, percentile))

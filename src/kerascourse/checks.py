@@ -121,6 +121,34 @@ def require_defined(obj, name):
         fail(f"{name} is not available to the grader: {reason}; keep the names the question asks for")
 
 
+def numeric_array(value):
+    """``value`` as a numpy array of real numbers (lists, arrays, tensors, scalars), or None."""
+    if isinstance(value, (bool, np.bool_, str, bytes, dict)) or value is None or value is Ellipsis:
+        return None
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - student values may fail to convert in any way
+        return None
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        return None
+    return array
+
+
+def require_number(value, name, how):
+    """``value`` as a float when it is one finite real number (a Python or numpy scalar, a tensor or array
+    holding one value); ``how`` says how to get it, e.g. ``"float(metric.result())"``."""
+    require_defined(value, name)
+    array = numeric_array(value)
+    if array is None:
+        fail(f"{name} is {value!r}; store a single number ({how})")
+    if array.size != 1:
+        fail(f"{name} has {array.size} values; store one number ({how})")
+    number = float(array.reshape(()))
+    if not np.isfinite(number):
+        fail(f"{name} is {number}; store a finite number ({how})")
+    return number
+
+
 def require_model(obj, name):
     require_defined(obj, name)
     if not isinstance(obj, keras.Model):

@@ -305,20 +305,11 @@ def expected_metrics(labels, scores, threshold=0.5):
     }
 
 
-def _number(value, name):
-    checks.require_defined(value, name)
-    try:
-        array = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(f"{name} is a {type(value).__name__}; store a number such as float(metric.result())")
-    if array.size != 1:
-        fail(f"{name} has {array.size} values; store one number, e.g. float(metric.result())")
-    return float(array.reshape(()))
-
-
 def require_precision_recall(precision, recall, labels, scores):
     expected = expected_metrics(labels, scores)
-    values = {"precision": _number(precision, "precision"), "recall": _number(recall, "recall")}
+    how = "e.g. float(metric.result())"
+    values = {"precision": checks.require_number(precision, "precision", how),
+              "recall": checks.require_number(recall, "recall", how)}
     formulas = {
         "precision": "TP / (TP + FP), the share of predicted positives that are truly positive",
         "recall": "TP / (TP + FN), the share of true positives that are found",
@@ -338,7 +329,7 @@ def require_precision_recall(precision, recall, labels, scores):
 
 def require_f1(f1, labels, scores):
     expected = expected_metrics(labels, scores)
-    value = _number(f1, "f1")
+    value = checks.require_number(f1, "f1", "e.g. float(metric.result())")
     if np.isclose(value, expected["f1"], atol=1e-4):
         return
     if np.isclose(value, (expected["precision"] + expected["recall"]) / 2, atol=1e-4):

@@ -1,18 +1,18 @@
 """Checks for lesson 06 (recurrent networks): time-ordered splits, windows, forecasters beating the
 naive baseline, text classifiers, and LSTM and GRU sizes and shapes worked out by hand."""
 
-import numbers
-
 import keras
 import numpy as np
 
 from kerascourse.checks import (
     fail,
     model_layers,
+    numeric_array,
     output_kind,
     require_defined,
     require_loss,
     require_model,
+    require_number,
     require_output_activation,
 )
 
@@ -25,20 +25,10 @@ PART_NAMES = {
 def as_array(value, name):
     """``value`` as a float numpy array, or a failure that names ``name``."""
     require_defined(value, name)
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        fail(f"{name} is a {type(value).__name__}; store a numpy array of numbers")
-
-
-def as_number(value, name):
-    """``value`` as a float when it is one finite number (numpy scalars included)."""
-    require_defined(value, name)
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        fail(f"{name} is {value!r}; store a single finite number (use float(...))")
-    return float(value)
+    array = numeric_array(value)
+    if array is None:
+        fail(f"{name} is {type(value).__name__}; store a numpy array of numbers")
+    return array.astype(np.float64)
 
 
 # --- splitting and normalising a series ---------------------------------------------------
@@ -75,7 +65,8 @@ def require_time_split(parts, years, values, boundaries):
 
 def require_training_statistics(mean, std, train, values):
     """``mean`` and ``std`` were fitted on the training part only."""
-    mean, std = as_number(mean, "mean"), as_number(std, "std")
+    mean = require_number(mean, "mean", "train_series.mean()")
+    std = require_number(std, "std", "train_series.std()")
     if np.isclose(mean, values.mean(), rtol=1e-4) and not np.isclose(mean, train.mean(), rtol=1e-4):
         fail(
             "mean is the whole series' mean; fit the normalisation on the training part only "
@@ -184,7 +175,7 @@ def forecast_mae(model, inputs, targets):
 
 
 def require_reported_mae(reported, measured, name, how):
-    reported = as_number(reported, name)
+    reported = require_number(reported, name, how)
     if not np.isclose(reported, measured, rtol=0.03, atol=0.05):
         fail(f"{name} is {reported:.2f} but the grader measures {measured:.2f}; {how}")
 
@@ -238,8 +229,8 @@ def recurrent_sizes(units, features):
 
 def require_hand_counts(lstm_params, gru_params, units, features):
     counts = recurrent_sizes(units, features)
-    lstm = as_number(lstm_params, "lstm_params")
-    gru = as_number(gru_params, "gru_params")
+    lstm = require_number(lstm_params, "lstm_params", "a count such as 4 * (...)")
+    gru = require_number(gru_params, "gru_params", "a count such as 3 * (...)")
     one_gate = (units + features) * units + units
     if lstm != counts["lstm"]:
         if lstm == one_gate:

@@ -18,8 +18,8 @@ def test_q1_sizes(train_series, val_series, test_series):
 
 @test_case(points=None, hidden=False)
 def test_q1_statistics_are_numbers(mean, std):
-    from kerascourse import rnn_checks
-    rnn_checks.as_number(mean, 'mean')
-    if rnn_checks.as_number(std, 'std') <= 0:
-        rnn_checks.fail('std must be positive: the standard deviation of train_series')
+    from kerascourse import checks
+    checks.require_number(mean, 'mean', 'train_series.mean()')
+    if checks.require_number(std, 'std', 'train_series.std()') <= 0:
+        checks.fail('std must be positive: the standard deviation of train_series')
 

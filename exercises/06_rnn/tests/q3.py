@@ -12,8 +12,8 @@ def test_q3_model(forecaster):
 
 @test_case(points=None, hidden=False)
 def test_q3_numbers(naive_mae, lstm_mae):
-    from kerascourse import rnn_checks
-    rnn_checks.as_number(naive_mae, 'naive_mae')
-    rnn_checks.as_number(lstm_mae, 'lstm_mae')
-    rnn_checks.require_beats_naive(lstm_mae, naive_mae)
+    from kerascourse import checks, rnn_checks
+    naive = checks.require_number(naive_mae, 'naive_mae', "the naive forecast's test MAE in sunspots")
+    lstm = checks.require_number(lstm_mae, 'lstm_mae', "the forecaster's test MAE in sunspots")
+    rnn_checks.require_beats_naive(lstm, naive)
 

@@ -14,7 +14,7 @@ def test_q2_history(ae_history, EPOCHS):
 def test_q2_mse_reported(ae_test_mse):
     from kerascourse import autoencoder_checks, checks
     how = 'the number autoencoder.evaluate(x_test, x_test) returns'
-    value = autoencoder_checks.require_number(ae_test_mse, 'ae_test_mse', how)
+    value = checks.require_number(ae_test_mse, 'ae_test_mse', how)
     if not 0 <= value <= 1:
         checks.fail(f'ae_test_mse is {value!r}, but an MSE of pixels in [0, 1] lies in [0, 1]; store {how}')
 

@@ -13,8 +13,8 @@ def test_q6_model(anomaly_ae):
 
 @test_case(points=None, hidden=False)
 def test_q6_one_error_per_image(test_errors, threshold):
-    from kerascourse import autoencoder_checks, data
+    from kerascourse import autoencoder_checks, checks, data
     x_test, _ = data.load_arrays('mnist', 'test')
     autoencoder_checks.require_error_shape(test_errors, len(x_test))
-    autoencoder_checks.require_number(threshold, 'threshold', 'np.percentile(val_errors, 95)')
+    checks.require_number(threshold, 'threshold', 'np.percentile(val_errors, 95)')
 
