@@ -27,6 +27,11 @@ CORPUS = [
 HOSTILE_LESSON = next(lesson for lesson, kind in FOLDERS if kind == "hostile")
 
 
+def test_parallel_notebooks_share_the_cores_instead_of_each_taking_all():
+    assert batch.thread_env(0) == {}
+    assert batch.thread_env(1) == {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
 def test_the_hostile_corpus_lives_with_one_lesson():
     assert [lesson for lesson, kind in FOLDERS if kind == "hostile"] == [HOSTILE_LESSON]
 

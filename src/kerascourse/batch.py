@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -36,6 +36,14 @@ class Settings:
     cell_timeout: float = 60.0  # seconds before a cell is interrupted
     memory_mb: float = 3000.0
     root: str = str(ROOT)
+    threads: int = 0  # CPU threads per notebook and judge; 0: the cores shared among the parallel notebooks
+
+
+def thread_env(threads):
+    """Environment variables that hold TensorFlow and oneDNN to ``threads`` threads (none for 0)."""
+    if not threads:
+        return {}
+    return {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": str(threads)}
 
 
 @dataclass
@@ -91,6 +99,7 @@ def grade_submission(path, settings):
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "KERASCOURSE_SIZE": "grading",
             "KERASCOURSE_DATA_DIR": str(data_dir),
+            **thread_env(settings.threads),
         }
         outcome = sandbox.run(
             [sys.executable, "-m", "kerascourse.execute", str(work / "spec.json")],
@@ -159,7 +168,7 @@ def grade_in_worker(path, settings, timeout):
                 [sys.executable, "-m", "kerascourse.batch", str(job)],
                 capture_output=True,
                 timeout=timeout,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **thread_env(settings.threads)},
             )
         except subprocess.TimeoutExpired:
             return Record(submission=path.name, status="timeout", reason="the grader itself timed out")
@@ -179,6 +188,9 @@ def grade_folder(settings, submissions_dir, out, *, workers=None, force=False, p
     files = submission_files(submissions_dir)
     todo = [path for path in files if force or not (out / "results" / f"{path.name}.json").exists()]
     workers = workers or os.cpu_count() or 1
+    # Parallel notebooks that each start a thread per core oversubscribe the CPU and can run several
+    # times slower than their share; each gets its share of the cores instead.
+    settings = replace(settings, threads=settings.threads or max(1, (os.cpu_count() or 1) // workers))
     with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
         total=len(files), initial=len(files) - len(todo), unit="notebook", disable=not progress
     ) as bar:
