@@ -96,7 +96,7 @@ def require_image_to_image(model, name, decoder_name="decoder"):
 def require_pixel_output(model, name, decoder_name="decoder"):
     """The last activation is sigmoid, so reconstructions lie in [0, 1] like the pixels."""
     checks.require_model(model, name)
-    layers = _flat_layers(model)
+    layers = checks.all_layers(model)
     for position in range(len(layers), 0, -1):
         layer = layers[position - 1]
         activation = checks.activation_of(layer)
@@ -115,17 +115,6 @@ def require_pixel_output(model, name, decoder_name="decoder"):
             f"so end {decoder_name} with activation='sigmoid'"
         )
     fail(f"{name} has no output activation; end {decoder_name} with activation='sigmoid'")
-
-
-def _flat_layers(model):
-    """Every layer of ``model`` in order, looking inside nested models, without InputLayers."""
-    found = []
-    for layer in checks.model_layers(model):
-        if isinstance(layer, keras.Model):
-            found.extend(_flat_layers(layer))
-        else:
-            found.append(layer)
-    return found
 
 
 def code_shape(encoder, name="encoder"):
@@ -188,7 +177,7 @@ def require_composition(autoencoder, encoder, decoder, name="autoencoder", encod
 
 
 def require_convolutional(encoder, name="conv_encoder"):
-    if not any(isinstance(layer, keras.layers.Conv2D) for layer in _flat_layers(encoder)):
+    if not any(isinstance(layer, keras.layers.Conv2D) for layer in checks.all_layers(encoder)):
         fail(f"{name} has no Conv2D layer; build it from layers.Conv2D(..., strides=2, padding='same') blocks")
 
 
@@ -229,7 +218,7 @@ def require_reported_mse(model, reported, images, name, reported_name, targets=N
 
 def require_linear_code(encoder, name="encoder_2d"):
     """The code layer of a 2-D encoder must not clip its values at zero."""
-    layers = _flat_layers(encoder)
+    layers = checks.all_layers(encoder)
     last = next((layer for layer in reversed(layers) if checks.activation_of(layer) is not None), None)
     if last is not None and checks.activation_of(last) == "relu":
         fail(

@@ -63,6 +63,16 @@ def model_layers(model):
     return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
+def all_layers(model):
+    """Every layer of ``model``, nested models and the layers inside them, without InputLayers."""
+    found = []
+    for layer in model_layers(model):
+        found.append(layer)
+        if isinstance(layer, keras.Model):
+            found.extend(all_layers(layer))
+    return found
+
+
 def activation_of(layer):
     """The activation a layer applies, by name, or None when it applies none of its own."""
     kind = type(layer).__name__

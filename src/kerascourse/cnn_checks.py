@@ -124,20 +124,10 @@ def require_hand_params(params, keys):
 # --- convolutional models ------------------------------------------------------------------
 
 
-def all_layers(model):
-    """Every layer of ``model``, looking inside nested models, without InputLayers."""
-    found = []
-    for layer in checks.model_layers(model):
-        found.append(layer)
-        if isinstance(layer, keras.Model):
-            found.extend(all_layers(layer))
-    return found
-
-
 def require_conv_stack(model, name, min_convs=2):
     """At least ``min_convs`` non-linear Conv2D layers, and pooling that shrinks the feature maps."""
     checks.require_model(model, name)
-    layers = all_layers(model)
+    layers = checks.all_layers(model)
     convs = [(index, layer) for index, layer in enumerate(layers, start=1) if isinstance(layer, keras.layers.Conv2D)]
     if len(convs) < min_convs:
         fail(
@@ -194,7 +184,7 @@ def require_augmentation_modes(augment, shape, name="augment"):
 
 def require_digit_safe_augmentation(augment, name="augment"):
     """No mirror images, and rotations small enough that a 6 stays a 6."""
-    layers = all_layers(augment) if isinstance(augment, keras.Model) else [augment]
+    layers = checks.all_layers(augment) if isinstance(augment, keras.Model) else [augment]
     for layer in layers:
         if isinstance(layer, keras.layers.RandomFlip):
             fail("RandomFlip mirrors digits, and a mirrored digit is no longer the same digit; drop it")
@@ -209,7 +199,7 @@ def require_digit_safe_augmentation(augment, name="augment"):
 
 
 def require_augmented(model, name, augment_name="augment"):
-    if not any(type(layer).__name__.startswith(AUGMENTATION_PREFIX) for layer in all_layers(model)):
+    if not any(type(layer).__name__.startswith(AUGMENTATION_PREFIX) for layer in checks.all_layers(model)):
         fail(f"{name} has no augmentation layers; put {augment_name} in front of cnn")
 
 
@@ -220,7 +210,7 @@ def require_similar_budget(mlp, cnn, name="mlp", cnn_name="cnn", tolerance=0.2):
     """``mlp`` has Dense layers only and within ``tolerance`` of the CNN's parameter count."""
     checks.require_model(mlp, name)
     checks.require_model(cnn, cnn_name)
-    if any(isinstance(layer, keras.layers.Conv2D) for layer in all_layers(mlp)):
+    if any(isinstance(layer, keras.layers.Conv2D) for layer in checks.all_layers(mlp)):
         fail(f"{name} has Conv2D layers; the comparison needs a network of Dense layers only")
     mine, theirs = mlp.count_params(), cnn.count_params()
     if abs(mine - theirs) > tolerance * theirs:

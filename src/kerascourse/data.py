@@ -104,19 +104,19 @@ def prepared_builder(name, size=None):
     return builder
 
 
-def pipeline(ds, batch_size, shuffle=False, seed=0, transform=None):
+def scale_images(images, labels):
+    """uint8 pixels to float32 in [0, 1]; labels as int32."""
+    return tf.cast(images, tf.float32) / 255.0, tf.cast(labels, tf.int32)
+
+
+def pipeline(ds, batch_size, shuffle=False, seed=0, transform=scale_images):
     """The tf.data guide's order: cache, shuffle, batch, vectorised map, prefetch."""
     ds = ds.cache()
     if shuffle:
         ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
-    ds = ds.map(transform or scale_images, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(transform, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def scale_images(images, labels):
-    """uint8 pixels to float32 in [0, 1]; labels as int32."""
-    return tf.cast(images, tf.float32) / 255.0, tf.cast(labels, tf.int32)
 
 
 def cast_labels(inputs, labels):

@@ -5,6 +5,7 @@ import keras
 import numpy as np
 
 from kerascourse.checks import (
+    describe_model,
     fail,
     model_layers,
     numeric_array,
@@ -145,13 +146,9 @@ def require_recurrent(model, name, purpose):
     require_model(model, name)
     if not recurrent_layers(model):
         fail(
-            f"{name} has no recurrent layer (it is {describe(model)}); {purpose} needs one: add "
+            f"{name} has no recurrent layer (it is {describe_model(model)}); {purpose} needs one: add "
             "layers.LSTM(32) (or GRU)"
         )
-
-
-def describe(model):
-    return " -> ".join(type(layer).__name__ for layer in model_layers(model))
 
 
 def require_forecaster(model, window, name="forecaster"):
