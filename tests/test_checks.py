@@ -32,6 +32,25 @@ def test_output_activation_skips_dropout_and_reads_activation_layers():
     assert checks.output_kind(GOOD) == "probabilities"
 
 
+class Wrapper(keras.Model):
+    """A subclassed model that cannot describe itself with get_config()."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def call(self, x):
+        return self.inner(x)
+
+
+def test_nested_models_apply_no_activation_of_their_own():
+    assert checks.activation_of(GOOD) is None
+    assert checks.activation_of(Wrapper(GOOD)) is None  # its get_config() raises NotImplementedError
+    assert [checks.activation_of(layer) for layer in checks.all_layers(mlp(Wrapper(GOOD)))] == [
+        None, None, None, "relu", "softmax"
+    ]
+
+
 def test_require_model():
     checks.require_model(GOOD, "mlp")
     fails_with("mlp is a list, not a Keras model", checks.require_model, [layers.Dense(3)], "mlp")

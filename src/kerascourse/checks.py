@@ -75,6 +75,8 @@ def all_layers(model):
 
 def activation_of(layer):
     """The activation a layer applies, by name, or None when it applies none of its own."""
+    if isinstance(layer, keras.Model):  # a nested model applies its layers' activations, none of its own
+        return None
     kind = type(layer).__name__
     if kind in ACTIVATION_LAYERS:
         return ACTIVATION_LAYERS[kind]
