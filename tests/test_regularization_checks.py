@@ -47,6 +47,7 @@ def test_overfitting_needs_a_gap_and_the_small_subset():
     )
     rng = np.random.default_rng(0)
     x, y = rng.random((200, 6), dtype=np.float32), rng.integers(0, 3, 200)
+    keras.utils.set_random_seed(0)  # the same weights whichever tests ran before in this process
     memorised = mlp(layers.Dense(64, activation="relu"))
     memorised.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     memorised.fit(x[:50], y[:50], epochs=150, verbose=0)
