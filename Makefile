@@ -25,8 +25,10 @@ install: $(STAMP)
 
 # The offline datasets, prepared once; their dataset_info.json files mark them done, so that
 # `make check` does not start TensorFlow just to find them ready.
-OFFLINE_DATASETS := mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits sunspots
-PREPARED := $(foreach name,$(OFFLINE_DATASETS),datasets/$(name)/1.0.0/dataset_info.json)
+OFFLINE_DATASETS := digit_transfer mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits sunspots
+# digit_transfer also brings the digits base that lesson 08 transfers from (pre-trained once, seeded).
+PREPARED := $(foreach name,$(OFFLINE_DATASETS),datasets/$(name)/1.0.0/dataset_info.json) \
+	datasets/weights/digits_resnet.weights.h5
 
 $(PREPARED) &: | $(STAMP)
 	$(KC) data $(OFFLINE_DATASETS)

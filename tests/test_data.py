@@ -173,3 +173,34 @@ def test_full_size_loads_through_tfds(monkeypatch, tmp_path):
     assert images.shape == (16, 28, 28, 1) and images.dtype.name == "float32"
     assert 0.0 <= float(images.numpy().min()) and float(images.numpy().max()) <= 1.0
     assert labels.dtype.name == "int32"
+
+
+def test_digit_transfer_splits_real_digits_for_pre_training_and_a_few_labelled_images(no_network):
+    builder = data.prepared_builder("tf_flowers", size="grading")
+    assert builder.info.features["label"].names == ["0 or 5", "1 or 6", "2 or 7", "3 or 8", "4 or 9"]
+    splits = {}
+    for split in ("pretrain", "train", "test"):
+        rows = list(tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)))
+        digits = np.array([row["digit"] for row in rows])
+        assert all(row["label"] == row["digit"] % 5 for row in rows)
+        assert rows[0]["image"].shape == (32, 32, 3) and rows[0]["image"].dtype == np.uint8
+        splits[split] = ({row["image"].tobytes() for row in rows}, np.bincount(digits, minlength=10))
+    assert list(splits["pretrain"][1]) == [300] * 10
+    assert list(splits["train"][1]) == [10] * 10  # 20 labelled images per class of the new task
+    assert list(splits["test"][1]) == [50] * 10
+    pretrain, train, test = (images for images, _ in splits.values())
+    assert not (pretrain & train) and not (pretrain & test) and not (train & test)
+
+
+def test_load_images_resizes_and_keeps_pixels_for_the_model_to_preprocess(no_network):
+    images, labels = next(iter(data.load_images("tf_flowers", "train", 48, batch_size=8, size="grading")))
+    assert images.shape == (8, 48, 48, 3) and images.dtype.name == "float32" and labels.dtype.name == "int32"
+    assert float(images.numpy().max()) > 200.0  # pixels stay in [0, 255]: preprocess_input expects them so
+
+
+def test_full_size_flowers_load_at_224_through_tfds(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERASCOURSE_SIZE", "full")
+    monkeypatch.setenv("KERASCOURSE_DATA_DIR", str(tmp_path))
+    with tfds.testing.mock_data(num_examples=12):
+        images, labels = next(iter(data.load_images("tf_flowers", "train[:80%]", 224, batch_size=4)))
+    assert images.shape == (4, 224, 224, 3) and images.dtype.name == "float32" and labels.dtype.name == "int32"

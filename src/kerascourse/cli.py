@@ -107,11 +107,13 @@ def main(argv=None):
         return demo(args.lessons, args.out)
     if args.command == "grade":
         return grade(args)
-    from kerascourse import data
+    from kerascourse import data, pretrained
 
     for name in args.names:
         builder = data.prepared_builder(name, size="grading" if name in data.OFFLINE_BUILDERS else "full")
         print(f"{builder.info.full_name} ready in {data.data_dir()}")
+        if name == pretrained.BASE_DATASET:
+            print(f"the digits base, pre-trained on its pretrain split, ready: {pretrained.base_weights('grading')}")
     return 0
 
 

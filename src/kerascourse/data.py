@@ -24,6 +24,7 @@ GRADING_STAND_INS = {
     "cifar10": "mnist_subset_rgb32",
     "digits": "sklearn_digits",
     "imdb_reviews": "movie_reviews",
+    "tf_flowers": "digit_transfer",
 }
 CHECKOUT_DATA_DIR = ROOT / "datasets"
 
@@ -61,7 +62,8 @@ def dataset_name(name, size=None):
 
 
 @contextlib.contextmanager
-def _lock(directory, name):
+def file_lock(directory, name):
+    """Hold an exclusive lock on ``directory/.name.lock``, so that one process at a time prepares ``name``."""
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / f".{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -80,7 +82,7 @@ def prepared_builder(name, size=None):
         builder = OFFLINE_BUILDERS[tfds_name](data_dir=str(directory))
         if builder.is_prepared():  # no lock needed, so a read-only data directory works
             return builder
-        with _lock(directory, tfds_name):
+        with file_lock(directory, tfds_name):
             if not builder.is_prepared():
                 builder.download_and_prepare(
                     download_config=tfds.download.DownloadConfig(try_download_gcs=False)
@@ -135,6 +137,30 @@ def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None):
     ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
     shuffle = split == "train" if shuffle is None else shuffle
     return pipeline(ds, batch_size, shuffle=shuffle, seed=seed, transform=scale_images if images else cast_labels)
+
+
+def load_images(name, split, image_size, *, batch_size=32, shuffle=None, seed=0, size=None):
+    """Batches of ``(images, integer labels)`` for ``keras.applications`` models: images resized to
+    ``image_size`` x ``image_size``, float32 with pixels in [0, 255] (the model preprocesses them).
+
+    ``shuffle`` defaults to True for the ``train`` split only.
+    """
+    builder = prepared_builder(name, size)
+    ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
+    ds = ds.map(lambda image, label: (_resized(image, image_size), label), num_parallel_calls=tf.data.AUTOTUNE)
+    shuffle = split == "train" if shuffle is None else shuffle
+    return pipeline(ds, batch_size, shuffle=shuffle, seed=seed, transform=float_pixels)
+
+
+def _resized(image, image_size):
+    """One image at ``image_size`` x ``image_size``, kept as uint8 so that the cache stays small."""
+    resized = tf.image.resize(image, (image_size, image_size))
+    return tf.saturate_cast(tf.round(resized), tf.uint8)
+
+
+def float_pixels(images, labels):
+    """uint8 pixels to float32, still in [0, 255]; labels as int32."""
+    return tf.cast(images, tf.float32), tf.cast(labels, tf.int32)
 
 
 def load_arrays(name, split, *, size=None):

