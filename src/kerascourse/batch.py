@@ -1,6 +1,6 @@
 """Grade a folder of submissions: sandboxed, in parallel, resumable, with a report.
 
-Per submission, in its own process (``python -m kerascourse.batch WORK``):
+Per submission, in a fresh process forked from a server that has already imported TensorFlow:
 1. read and validate the file (``submissions``), refusing tampering found by a static scan;
 2. run the notebook in the sandbox and export the names the tests need (``execute``);
 3. load the exports safely and run public and hidden tests here (``judge``), where no
@@ -9,10 +9,11 @@ The parent writes each result as soon as it is ready, so an interrupted batch lo
 """
 
 import csv
+import functools
 import json
+import multiprocessing
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +28,11 @@ from kerascourse.assign import autograder_zip, grading_config
 
 STATUSES = ("graded", "timeout", "memory", "crashed", "invalid", "tampered")
 SUFFIXES = (".ipynb", ".zip")
+# What a grading worker imports: TensorFlow, Keras, TFDS and otter, about 10 s of a fresh interpreter's
+# time. Workers fork from a server that imported them once (multiprocessing's forkserver).
+WORKER_MODULES = [
+    "kerascourse.data", "kerascourse.export", "kerascourse.judge", "kerascourse.sandbox", "kerascourse.submissions"
+]
 
 
 @dataclass
@@ -157,20 +163,26 @@ def submission_files(folder):
     return sorted(path for path in Path(folder).iterdir() if path.is_file() and path.suffix in SUFFIXES)
 
 
+@functools.cache
+def worker_context():
+    """Processes forked from a server that has imported ``WORKER_MODULES``, each used for one submission."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_MODULES)
+    return context
+
+
 def grade_in_worker(path, settings, timeout):
-    """Grade ``path`` in a fresh worker process; a worker that dies still yields a record."""
+    """Grade ``path`` in a fresh worker process; a worker that dies or hangs still yields a record."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kerascourse-job-") as job:
         job = Path(job)
         (job / "job.json").write_text(json.dumps({"path": str(path), "settings": asdict(settings)}))
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "kerascourse.batch", str(job)],
-                capture_output=True,
-                timeout=timeout,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **thread_env(settings.threads)},
-            )
-        except subprocess.TimeoutExpired:
+        worker = worker_context().Process(target=main, args=(str(job),))
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
             return Record(submission=path.name, status="timeout", reason="the grader itself timed out")
         result = job / "record.json"
         if not result.exists():
@@ -182,26 +194,44 @@ def grade_in_worker(path, settings, timeout):
 
 def grade_folder(settings, submissions_dir, out, *, workers=None, force=False, progress=True):
     """Grade every submission into ``out``; returns the records of all submissions in the folder."""
-    out = Path(out)
-    for folder in ("results", "feedback"):
-        (out / folder).mkdir(parents=True, exist_ok=True)
-    files = submission_files(submissions_dir)
-    todo = [path for path in files if force or not (out / "results" / f"{path.name}.json").exists()]
+    return grade_folders([(settings, submissions_dir, out)], workers=workers, force=force, progress=progress)[0]
+
+
+def grade_folders(batches, *, workers=None, force=False, progress=True):
+    """Grade several ``(settings, submissions folder, out)`` batches through one pool of workers, so that
+    no core waits for the last notebook of one folder before the next folder starts; returns each
+    batch's records."""
     workers = workers or os.cpu_count() or 1
     # Parallel notebooks that each start a thread per core oversubscribe the CPU and can run several
     # times slower than their share; each gets its share of the cores instead.
-    settings = replace(settings, threads=settings.threads or max(1, (os.cpu_count() or 1) // workers))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    jobs, total = [], 0
+    for settings, submissions_dir, out in batches:
+        out = Path(out)
+        for folder in ("results", "feedback"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+        settings = replace(settings, threads=settings.threads or threads)
+        files = submission_files(submissions_dir)
+        total += len(files)
+        jobs += [
+            (path, settings, out) for path in files if force or not (out / "results" / f"{path.name}.json").exists()
+        ]
     with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
-        total=len(files), initial=len(files) - len(todo), unit="notebook", disable=not progress
+        total=total, initial=total - len(jobs), unit="notebook", disable=not progress
     ) as bar:
-        futures = [pool.submit(grade_in_worker, path, settings, settings.timeout + 300) for path in todo]
+        futures = {
+            pool.submit(grade_in_worker, path, settings, settings.timeout + 300): out for path, settings, out in jobs
+        }
         for future in as_completed(futures):
-            write_record(out, future.result())
+            write_record(futures[future], future.result())
             bar.update()
-    records = [read_record(out, path.name) for path in files]
-    write_csv(out / "grades.csv", records)
-    report.write(out / "report.html", records, settings.lesson)
-    return records
+    results = []
+    for settings, submissions_dir, out in batches:
+        records = [read_record(Path(out), path.name) for path in submission_files(submissions_dir)]
+        write_csv(Path(out) / "grades.csv", records)
+        report.write(Path(out) / "report.html", records, settings.lesson)
+        results.append(records)
+    return results
 
 
 def write_record(out, record):
@@ -247,13 +277,21 @@ def _atomic_write(path, text):
     temporary.replace(path)
 
 
+def hold_threads(threads):
+    """Keep this process's TensorFlow to ``threads`` threads (0: no limit); call before TensorFlow runs."""
+    if threads:
+        import tensorflow as tf
+
+        os.environ.update(thread_env(threads))
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
 def main(job):
     job = Path(job)
     spec = json.loads((job / "job.json").read_text())
-    record = grade_submission(spec["path"], Settings(**spec["settings"]))
+    settings = Settings(**spec["settings"])
+    hold_threads(settings.threads)
+    record = grade_submission(spec["path"], settings)
     record.worker_peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     (job / "record.json").write_text(json.dumps(asdict(record)))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1])

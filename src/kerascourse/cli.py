@@ -25,26 +25,30 @@ def demo(lessons, out):
     """Build every lesson, batch-grade its samples (and hostile corpus); exit 1 when one misbehaves."""
     from kerascourse import assign, batch, samples
 
-    failures = 0
-    for lesson in lessons or assign.lessons():
+    lessons = lessons or assign.lessons()
+    folders = []
+    for lesson in lessons:
         assign.assign(lesson)
         folder = ROOT / "autograder" / lesson
-        kinds = ("samples", "hostile") if (folder / "hostile").is_dir() else ("samples",)
+        folders += [(lesson, kind) for kind in ("samples", "hostile") if (folder / kind).is_dir()]
+    print(f"grading {', '.join(f'{lesson} {kind}' for lesson, kind in folders)}")
+    batches = [(batch.Settings(lesson), ROOT / "autograder" / lesson / kind, Path(out) / lesson / kind)
+               for lesson, kind in folders]
+    failures = 0
+    for (lesson, kind), records in zip(folders, batch.grade_folders(batches, force=True), strict=True):
+        print(f"{lesson} {kind}:")
         plan = samples.plan(samples.load_variants(lesson))
-        for kind in kinds:
-            print(f"{lesson}: grading {kind}")
-            records = batch.grade_folder(batch.Settings(lesson), folder / kind, Path(out) / lesson / kind, force=True)
-            for record in records:
-                verdict = verdict_of(lesson, kind, record)
-                failures += verdict != "ok"
-                score = f"{round(record.score, 2):g}/{record.max_score:g}"
-                print(f"  {record.submission:36s} {record.status:9s} {score:>9s}  {verdict}")
-                if kind == "samples":
-                    for variant in plan.get(record.submission, []):
-                        question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0})
-                        points = f"{question['score']:g}/{question['possible']:g}"
-                        print(f"      {variant.kind:11s} {variant.name:40s} {variant.question} {points}")
-        print(f"{lesson}: reports in {Path(out) / lesson}/*/report.html")
+        for record in records:
+            verdict = verdict_of(lesson, kind, record)
+            failures += verdict != "ok"
+            score = f"{round(record.score, 2):g}/{record.max_score:g}"
+            print(f"  {record.submission:36s} {record.status:9s} {score:>9s}  {verdict}")
+            if kind == "samples":
+                for variant in plan.get(record.submission, []):
+                    question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0})
+                    points = f"{question['score']:g}/{question['possible']:g}"
+                    print(f"      {variant.kind:11s} {variant.name:40s} {variant.question} {points}")
+    print(f"reports in {Path(out)}/<lesson>/<kind>/report.html")
     return 1 if failures else 0
 
 
