@@ -4,10 +4,11 @@ import json
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers
 from train_steps import good_factory
 
-from kerascourse import checks, export
+from kerascourse import checks, export, neuron_checks, probes
 
 
 def test_round_trip_of_every_kind(tmp_path):
@@ -72,6 +73,40 @@ def test_recorded_failures_replay_with_their_message(tmp_path):
         raise AssertionError("a factory returning None must fail")
     except checks.CheckFailed as failure:
         assert "returned a NoneType" in str(failure)
+
+
+def test_variables_nested_arrays_and_recorded_function_calls(tmp_path):
+    def relu(z):
+        return tf.maximum(z, 0.0)
+
+    dense = keras.layers.Dense(2, bias_initializer="ones")
+    dense.build((None, 3))
+    namespace = {
+        "w": tf.Variable(2.0),
+        "bias": dense.bias,  # a keras.Variable
+        "weights": [dense.kernel, dense.bias],
+        "dy_dw": None,
+        "grads": [np.ones((2, 3), dtype=np.float32), tf.constant([0.5, -1.0])],
+        "curves": {0.01: np.array([3.0, 2.5]), 1.1: [3.0, 9.0]},
+        "relu": relu,
+        "softmax": lambda z: z.no_such_method(),
+    }
+    probe_kinds = {"relu": "neuron_checks", "softmax": "neuron_checks"}
+    export.export(namespace, list(namespace), probe_kinds, tmp_path)
+    env = export.load(tmp_path)
+    assert isinstance(env["w"], tf.Variable) and float(env["w"]) == 2.0
+    assert np.array_equal(env["bias"].numpy(), [1.0, 1.0])
+    assert np.allclose(env["weights"][0], dense.kernel.numpy()) and env["weights"][1] == [1.0, 1.0]
+    assert env["dy_dw"] is None
+    assert env["grads"] == [[[1.0] * 3] * 2, [0.5, -1.0]]
+    assert env["curves"] == {0.01: [3.0, 2.5], 1.1: [3.0, 9.0]}
+    neuron_checks.require_activation(env["relu"], "relu")  # replayed from the recording, not run again
+    assert isinstance(env["relu"], probes.Recording)
+    try:
+        neuron_checks.require_activation(env["softmax"], "softmax")
+        raise AssertionError("a function that raises must fail its check")
+    except checks.CheckFailed as failure:
+        assert "softmax(<float32 array of shape (3, 4)>) raised AttributeError" in str(failure)
 
 
 def test_untrusted_manifests_are_refused(tmp_path):

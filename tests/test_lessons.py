@@ -1,5 +1,8 @@
 """Every lesson: generated material in sync, no solutions in exercises/, a working autograder zip."""
 
+import ast
+import importlib
+import importlib.util
 import re
 import shutil
 import zipfile
@@ -34,6 +37,38 @@ def test_every_question_ships_three_mistakes_and_two_alternatives(lesson):
     for variant in variants:
         assert variant.question in names and set(variant.answers) <= set(names)
         assert variant.kind == "alternative" or variant.feedback, f"{variant.name} must name its feedback"
+
+
+def library_calls_missing(source):
+    """``module.name`` references in a test's source to kerascourse modules that lack ``name``."""
+    tree = ast.parse(source)
+    modules = {
+        alias.asname or alias.name: importlib.import_module(f"kerascourse.{alias.name}")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "kerascourse"
+        for alias in node.names
+        if importlib.util.find_spec(f"kerascourse.{alias.name}")
+    }
+    return [
+        f"{node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+        and not hasattr(modules[node.value.id], node.attr)
+    ]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_tests_call_only_what_the_library_has(lesson):
+    """A test calling a check the library no longer has would fail every notebook, the reference too."""
+    with zipfile.ZipFile(ROOT / "autograder" / lesson / f"{lesson}-autograder.zip") as archive:
+        names = [n for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py")]
+        missing = [call for n in names for call in library_calls_missing(archive.read(n).decode())]
+    assert names and not missing, f"{lesson}'s tests call what kerascourse lacks: {missing}"
+
+
+def test_missing_library_calls_are_found():
+    source = "def test_q(x):\n    from kerascourse import checks\n    checks.require_model(x, 'x')\n    checks.gone(x)"
+    assert library_calls_missing(source) == ["checks.gone"]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -104,6 +139,9 @@ def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none(less
 
 @pytest.mark.parametrize("lesson", LESSONS[:1])
 def test_check_exits_nonzero_unless_every_public_test_passes(lesson, capsys):
+    student_folder = ROOT / "exercises" / lesson
+    before = files_under(student_folder)
     assert cli.main(["check", lesson, str(ROOT / "autograder" / lesson / "samples" / "reference.ipynb")]) == 0
-    assert cli.main(["check", lesson, str(ROOT / "exercises" / lesson / f"{lesson}.ipynb")]) == 1
+    assert cli.main(["check", lesson, str(student_folder / f"{lesson}.ipynb")]) == 1
     assert "points on the public tests" in capsys.readouterr().out
+    assert files_under(student_folder) == before, "check must not write beside the notebook (otter's .OTTER_LOG)"

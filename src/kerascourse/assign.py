@@ -25,8 +25,8 @@ EXECUTABLE = {"run_autograder", "setup.sh"}
 # What grading needs from the library; the maintainer tools (assign, samples, grading, cli) stay out.
 RUNTIME_MODULES = (
     "__init__.py", "autoencoder_checks.py", "checks.py", "cnn_checks.py", "data.py", "hardware.py",
-    "pretrained.py", "regularization_checks.py", "resources/imagenet_class_index.json", "rnn_checks.py",
-    "training.py", "transfer_checks.py",
+    "neuron_checks.py", "pretrained.py", "probes.py", "regularization_checks.py",
+    "resources/imagenet_class_index.json", "rnn_checks.py", "tensor_checks.py", "training.py", "transfer_checks.py",
 )
 
 

@@ -146,6 +146,16 @@ def numeric_array(value):
     return array
 
 
+def require_array(value, name, how):
+    """``value`` as a numpy array of real numbers, in its own dtype, or a failure that names ``name`` and
+    says ``how`` to make it, e.g. ``"compute tf.nn.relu(flat @ W + b)"``."""
+    require_defined(value, name)
+    array = numeric_array(value)
+    if array is None:
+        fail(f"{name} is a {type(value).__name__}; {how}")
+    return array
+
+
 def require_number(value, name, how):
     """``value`` as a float when it is one finite real number (a Python or numpy scalar, a tensor or array
     holding one value); ``how`` says how to get it, e.g. ``"float(metric.result())"``."""

@@ -9,16 +9,23 @@ from kerascourse import ROOT
 
 
 def check(lesson, notebook):
-    """Run a lesson's public tests on a notebook; exit status 1 unless every test passes."""
-    from otter.check.utils import list_test_files
-    from otter.execute import grade_notebook
+    """Run a lesson's public tests on a notebook, in its kernel after its cells as ``otter check`` does;
+    exit status 1 unless every test passes."""
+    import tempfile
 
-    tests = ROOT / "exercises" / lesson / "tests"
-    results = grade_notebook(str(notebook), tests_glob=list_test_files(str(tests)), test_dir=str(tests), script=False)
-    for _, test_file in results.results.items():
-        print(repr(test_file))
-    print(f"{lesson}: {results.total:g} / {results.possible:g} points on the public tests")
-    return 0 if results.total == results.possible else 1
+    from kerascourse import execute
+
+    tests = sorted((ROOT / "exercises" / lesson / "tests").glob("q*.py"))
+    with tempfile.TemporaryDirectory() as scratch:
+        results = execute.public_tests(notebook, tests, scratch)
+    if results is None:
+        print(f"{lesson}: the public tests did not finish: the kernel died or the notebook stopped them")
+        return 1
+    for question in results.values():
+        print(question["summary"])
+    score, possible = (sum(q[key] for q in results.values()) for key in ("score", "possible"))
+    print(f"{lesson}: {score:g} / {possible:g} points on the public tests")
+    return 0 if score == possible else 1
 
 
 def demo(lessons, out):

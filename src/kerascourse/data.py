@@ -126,9 +126,9 @@ def cast_labels(inputs, labels):
     return inputs, tf.cast(labels, tf.int32)
 
 
-def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None):
-    """Batches of ``(inputs, integer labels)`` for a lesson dataset: images become float32 in [0, 1],
-    texts stay strings.
+def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None, scale=True):
+    """Batches of ``(inputs, integer labels)`` for a lesson dataset: images become float32 in [0, 1]
+    (with ``scale=False`` they keep their stored uint8 pixels), texts stay strings.
 
     ``shuffle`` defaults to True for the ``train`` split only.
     """
@@ -136,7 +136,8 @@ def load(name, split, *, batch_size=128, shuffle=None, seed=0, size=None):
     images = isinstance(builder.info.features[builder.info.supervised_keys[0]], tfds.features.Image)
     ds = builder.as_dataset(split=split, as_supervised=True, shuffle_files=False)
     shuffle = split == "train" if shuffle is None else shuffle
-    return pipeline(ds, batch_size, shuffle=shuffle, seed=seed, transform=scale_images if images else cast_labels)
+    transform = scale_images if images and scale else cast_labels
+    return pipeline(ds, batch_size, shuffle=shuffle, seed=seed, transform=transform)
 
 
 def load_images(name, split, image_size, *, batch_size=32, shuffle=None, seed=0, size=None):
@@ -163,9 +164,11 @@ def float_pixels(images, labels):
     return tf.cast(images, tf.float32), tf.cast(labels, tf.int32)
 
 
-def load_arrays(name, split, *, size=None):
-    """A whole split as numpy arrays ``(inputs, integer labels)``, in file order (texts as bytes)."""
-    xs, ys = zip(*tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size)), strict=True)
+def load_arrays(name, split, *, size=None, scale=True):
+    """A whole split as numpy arrays ``(inputs, integer labels)``, in file order (texts as bytes; images
+    as float32 in [0, 1], or as stored with ``scale=False``)."""
+    batches = tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size, scale=scale))
+    xs, ys = zip(*batches, strict=True)
     return np.concatenate(xs), np.concatenate(ys)
 
 
@@ -180,6 +183,15 @@ def load_series(name, size=None):
 def info(name, size=None):
     """The TFDS ``DatasetInfo`` of the dataset loaded for ``name``."""
     return prepared_builder(name, size).info
+
+
+def line_points(n=20, seed=0):
+    """``n`` points ``(x, y)`` near the line y = 3 x, with x scaled so that mean(x ** 2) = 1 (so the mean
+    squared error of y = w x has curvature 2 in w)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    x = (x - x.mean()) / x.std()
+    return x, 3 * x + rng.normal(0, 0.3, size=n)
 
 
 def fixed_predictions(n=200, seed=7):

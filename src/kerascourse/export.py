@@ -1,12 +1,14 @@
 """Move a notebook's answers out of the student's process as data, and back in for the judge.
 
 The exporter runs as the last cell of the sandboxed notebook and writes only data: models as
-``.keras`` files, layers and losses as Keras configs (JSON), arrays as ``.npy`` without pickle,
-plain values as JSON (dicts with number or tuple keys as lists of pairs), and functions
-as the recorded results of the probe calls the tests make.
+``.keras`` files, layers and losses as Keras configs (JSON), arrays and variables as ``.npy`` without
+pickle, plain values as JSON (dicts with number or tuple keys as lists of pairs, arrays inside lists
+and dicts as nested lists), and functions as the recorded results of the probe calls the tests make
+(a train step's runs, or ``kerascourse.probes`` calls listed in a lesson's checks module).
 The judge, in a process that never ran student code, loads them with Keras's safe mode.
 """
 
+import importlib
 import json
 import numbers
 import zipfile
@@ -17,13 +19,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerascourse import checks
+from kerascourse import checks, probes
 
 MANIFEST = "manifest.json"
 TRAIN_STEP_RUNS = (1, 3)  # the step counts the train-step checks use
 
 
-def export(namespace, names, probes, directory):
+def export(namespace, names, probe_kinds, directory):
     """Write ``names`` from ``namespace`` into ``directory`` with a manifest of what each became."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -33,7 +35,7 @@ def export(namespace, names, probes, directory):
             manifest[name] = {"kind": "missing"}
             continue
         try:
-            manifest[name] = _export_value(namespace[name], probes.get(name), directory / name)
+            manifest[name] = _export_value(namespace[name], probe_kinds.get(name), directory / name)
         except Exception as error:  # noqa: BLE001 - student objects may fail in any way
             manifest[name] = {"kind": "unexportable", "reason": f"{type(error).__name__}: {error}"}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=1))
@@ -42,6 +44,9 @@ def export(namespace, names, probes, directory):
 def _export_value(value, probe, stem):
     if probe == "train_step":
         return _record_train_step(value, stem)
+    if probe is not None:  # the lesson checks module whose PROBE_CALLS list the calls
+        module = importlib.import_module(f"kerascourse.{probe}")
+        return probes.record(value, stem.name, module.PROBE_CALLS[stem.name], stem)
     if isinstance(value, keras.Model):
         value.save(f"{stem}.keras")
         return {"kind": "model", "file": f"{stem.name}.keras"}
@@ -56,6 +61,9 @@ def _export_value(value, probe, stem):
     is_keras_function = callable(value) and getattr(value, "__module__", "").startswith("keras")
     if isinstance(value, keras.losses.Loss) or is_keras_function:
         return {"kind": "keras_object", "value": keras.saving.serialize_keras_object(value)}
+    if isinstance(value, (tf.Variable, keras.Variable)):
+        np.save(f"{stem}.npy", keras.ops.convert_to_numpy(value), allow_pickle=False)
+        return {"kind": "variable", "file": f"{stem.name}.npy"}
     if isinstance(value, (np.ndarray, tf.Tensor)) and not isinstance(value, np.generic):
         np.save(f"{stem}.npy", np.asarray(value), allow_pickle=False)
         return {"kind": "array", "file": f"{stem.name}.npy"}
@@ -72,8 +80,10 @@ def _plain(value):
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return _plain(value.item())
+    if isinstance(value, (tf.Tensor, tf.Variable, keras.Variable)):
+        value = keras.ops.convert_to_numpy(value)
+    if isinstance(value, np.ndarray):
+        return _plain(value.item() if value.ndim == 0 else value.tolist())
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
@@ -131,6 +141,10 @@ def _load_value(entry, directory):
             return _deserialize(entry["value"])
         if kind == "array":
             return np.load(_inside(directory, entry["file"]), allow_pickle=False)
+        if kind == "variable":
+            return tf.Variable(np.load(_inside(directory, entry["file"]), allow_pickle=False))
+        if kind == "calls":
+            return probes.Recording.load(_inside(directory, entry["file"]), _inside(directory, entry["arrays"]))
         if kind == "json":
             return entry["value"]
         if kind == "mapping":

@@ -4,9 +4,11 @@
 keep the points their honest work earns; hostile ones built on the stub must score 0.
 """
 
+import ast
 import io
 import json
 import pickle
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -111,6 +113,19 @@ def _answer(notebook, question):
     return next(c for c in notebook.cells if f"answer-{question}" in c.metadata.get("tags", []))
 
 
+def _rename_assigned(cell):
+    """Give every name the cell assigns at its top level another name (``x`` becomes ``x_mine``)."""
+    tree = ast.parse(cell.source)
+    names = {
+        node.id
+        for statement in tree.body if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+        for node in ast.walk(target) if isinstance(node, ast.Name)
+    }
+    for name in sorted(names):
+        cell.source = re.sub(rf"\b{name}\b", f"{name}_mine", cell.source)
+
+
 def build(lesson, root=ROOT):
     """``{filename: bytes}`` of the corpus for ``lesson``."""
     autograder = root / "autograder" / lesson
@@ -123,7 +138,7 @@ def build(lesson, root=ROOT):
 
     files = {}
     broken = reference()
-    _answer(broken, "q2").source = "binary_head = layers.Dense(1, activation='sigmoid'\nbinary_loss ="
+    _answer(broken, "q2").source += "\nprint(("  # an unclosed parenthesis: the whole cell fails to parse
     files["syntax-error.ipynb"] = _notebook_bytes(broken)
     files["cell-raises.ipynb"] = _notebook_bytes(_with_cell(reference(), "raise RuntimeError('oops')", 3))
     files["infinite-loop.ipynb"] = _notebook_bytes(_with_cell(reference(), "while True:\n    pass"))
@@ -149,10 +164,7 @@ def build(lesson, root=ROOT):
     deleted.cells = [c for c in deleted.cells if "answer-q2" not in c.metadata.get("tags", [])]
     files["question-deleted.ipynb"] = _notebook_bytes(deleted)
     renamed = reference()
-    _answer(renamed, "q5").source = (
-        "hist = mlp.fit(train_ds, validation_data=val_ds, epochs=EPOCHS, verbose=2)\n"
-        "loss_on_test, accuracy_on_test = mlp.evaluate(test_ds, verbose=0)"
-    )
+    _rename_assigned(_answer(renamed, "q5"))
     files["question-renamed.ipynb"] = _notebook_bytes(renamed)
     files["attack-a-patch-otter.ipynb"] = _notebook_bytes(_with_cell(stub(), PATCH_GRADER))
     files["attack-a-patch-otter-quietly.ipynb"] = _notebook_bytes(_with_cell(stub(), PATCH_GRADER_QUIETLY))

@@ -8,8 +8,8 @@ from kerascourse.checks import (
     describe_model,
     fail,
     model_layers,
-    numeric_array,
     output_kind,
+    require_array,
     require_defined,
     require_loss,
     require_model,
@@ -21,15 +21,6 @@ RECURRENT_LAYERS = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)
 PART_NAMES = {
     "train_series": "the training years", "val_series": "the validation years", "test_series": "the test years"
 }
-
-
-def as_array(value, name):
-    """``value`` as a float numpy array, or a failure that names ``name``."""
-    require_defined(value, name)
-    array = numeric_array(value)
-    if array is None:
-        fail(f"{name} is {type(value).__name__}; store a numpy array of numbers")
-    return array.astype(np.float64)
 
 
 # --- splitting and normalising a series ---------------------------------------------------
@@ -50,7 +41,7 @@ def require_time_split(parts, years, values, boundaries):
     expected = time_split(years, values, boundaries)
     sizes = ", ".join(f"{name} {len(part)}" for name, part in expected.items())
     for name, want in expected.items():
-        got = as_array(parts[name], name).ravel()
+        got = require_array(parts[name], name, "store a numpy array of numbers").ravel()
         if len(got) != len(want):
             fail(
                 f"{name} has {len(got)} values but {PART_NAMES[name]} have {len(want)} ({sizes}); "
@@ -97,7 +88,8 @@ def windows(scaled, window):
 def require_windows(inputs, targets, part, mean, std, window, names):
     """``inputs``/``targets`` are the windows of the normalised ``part``, a feature axis included."""
     x_name, y_name = names
-    inputs, targets = as_array(inputs, x_name), as_array(targets, y_name)
+    how = "store a numpy array of numbers"
+    inputs, targets = require_array(inputs, x_name, how), require_array(targets, y_name, how)
     part = np.asarray(part, dtype=np.float64).ravel()
     want_x, want_y = windows((part - mean) / std, window)
     if inputs.ndim == 2 and inputs.shape == want_x.shape[:2]:
