@@ -52,6 +52,7 @@ grade: data
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/bench_training.py --out bench-out/training.json

@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kerascourse import ROOT, batch, grading
+from kerascourse import ROOT
+from kerascourse.grader import otter_run, pool
+from kerascourse.grader.pipeline import Settings
+from kerascourse.grader.results import Status
 
 LESSON = "03_dnn"
 
@@ -40,10 +43,10 @@ def main():
         files = submissions(args.count, folder)
         start = time.monotonic()
         for path in files:
-            grading.otter_run(path, LESSON)
+            otter_run.otter_run(path, LESSON)
         otter_seconds = time.monotonic() - start
         start = time.monotonic()
-        records = batch.grade_folder(batch.Settings(LESSON), folder, Path(scratch) / "out", workers=args.workers)
+        records = pool.grade_folder(Settings(LESSON), folder, Path(scratch) / "out", workers=args.workers)
         batch_seconds = time.monotonic() - start
     overhead = [r.worker_seconds - r.seconds for r in records]
     figures = {
@@ -57,7 +60,7 @@ def main():
         "grader_overhead_s_median": round(statistics.median(overhead), 2),
         "sandboxed_notebook_peak_mb_max": max(r.peak_mb for r in records),
         "judge_worker_peak_mb_max": max(r.worker_peak_mb for r in records),
-        "statuses": {s: n for s in batch.STATUSES if (n := sum(r.status == s for r in records))},
+        "statuses": {str(s): n for s in Status if (n := sum(r.status == s for r in records))},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=1))

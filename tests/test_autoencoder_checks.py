@@ -6,8 +6,8 @@ import pytest
 from failing import fails_with
 from keras import layers
 
-from kerascourse import autoencoder_checks as ac
 from kerascourse import checks
+from kerascourse.checks import autoencoders as ac
 
 IMAGES = np.random.default_rng(0).random((40, 28, 28, 1), dtype=np.float32) ** 4  # mostly dark, like digits
 LABELS = np.arange(40) % 10

@@ -6,30 +6,34 @@ import json
 import shutil
 import subprocess
 import zipfile
-from dataclasses import asdict
 from pathlib import Path
 
+import budget
 import pytest
 
-from kerascourse import ROOT, assign, batch, cli, judge, samples
+from kerascourse import ROOT
+from kerascourse.authoring import samples
+from kerascourse.authoring.demo import corpus_folders
+from kerascourse.authoring.verdicts import verdict
+from kerascourse.grader import judge, pool
+from kerascourse.grader.pipeline import Settings, thread_env
+from kerascourse.grader.results import Status
+from kerascourse.lessons import autograder_zip, lessons
 
-LESSONS = assign.lessons()
+LESSONS = lessons()
 SETTINGS = {"timeout": 400.0, "cell_timeout": 45.0, "memory_mb": 3000.0}
-FOLDERS = [
-    (lesson, kind) for lesson in LESSONS for kind in ("samples", "hostile")
-    if (ROOT / "autograder" / lesson / kind).is_dir()
-]
+FOLDERS = corpus_folders(LESSONS)
 CORPUS = [
     (lesson, kind, path.name)
     for lesson, kind in FOLDERS
-    for path in batch.submission_files(ROOT / "autograder" / lesson / kind)
+    for path in pool.submission_files(ROOT / "autograder" / lesson / kind)
 ]
 HOSTILE_LESSON = next(lesson for lesson, kind in FOLDERS if kind == "hostile")
 
 
 def test_parallel_notebooks_share_the_cores_instead_of_each_taking_all():
-    assert batch.thread_env(0) == {}
-    assert batch.thread_env(1) == {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    assert thread_env(0) == {}
+    assert thread_env(1) == {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def test_the_hostile_corpus_lives_with_one_lesson():
@@ -41,10 +45,12 @@ def graded(tmp_path_factory):
     """Each lesson's samples and hostile corpus graded once, through one pool of workers:
     {(lesson, kind): (out dir, {name: Record})}."""
     batches = [
-        (batch.Settings(lesson, **SETTINGS), ROOT / "autograder" / lesson / kind, tmp_path_factory.mktemp(kind))
+        (Settings(lesson, **SETTINGS), ROOT / "autograder" / lesson / kind, tmp_path_factory.mktemp(kind))
         for lesson, kind in reversed(FOLDERS)  # the longest notebooks first, so that the pool ends evenly
     ]
-    graded_batches = batch.grade_folders(batches, progress=False)
+    graded_batches = pool.grade_folders(batches, progress=False)
+    for (settings, folder, _), records in zip(batches, graded_batches, strict=True):
+        budget.add_batch(settings.lesson, folder.name, records)
     return {
         (settings.lesson, folder.name): (out, {record.submission: record for record in records})
         for (settings, folder, out), records in zip(batches, graded_batches, strict=True)
@@ -54,8 +60,8 @@ def graded(tmp_path_factory):
 @pytest.mark.parametrize("lesson, kind, name", CORPUS, ids=["/".join(entry) for entry in CORPUS])
 def test_each_submission_gets_its_due(graded, lesson, kind, name):
     record = graded[lesson, kind][1][name]
-    assert cli.verdict_of(lesson, kind, record) == "ok", json.dumps(asdict(record), indent=1)
-    assert record.status in batch.STATUSES and (record.status == "graded" or record.reason)
+    assert verdict(lesson, kind, record) == "ok", json.dumps(record.to_dict(), indent=1)
+    assert isinstance(record.status, Status) and (record.status == Status.GRADED or record.reason)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -65,7 +71,7 @@ def test_csv_has_one_row_per_file_with_question_columns(graded, lesson):
         with open(out / "grades.csv") as handle:
             rows = list(csv.DictReader(handle))
         assert sorted(row["submission"] for row in rows) == sorted(records)
-        questions = [test_file.name for test_file in judge.test_files(assign.autograder_zip(lesson))]
+        questions = [test_file.name for test_file in judge.test_files(autograder_zip(lesson))]
         assert list(rows[0])[:4] == ["submission", "status", "score", "max_score"]
         assert all(q in rows[0] for q in questions)
         for row in rows:
@@ -75,7 +81,7 @@ def test_csv_has_one_row_per_file_with_question_columns(graded, lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_no_hidden_test_source_reaches_any_output(graded, lesson):
-    with zipfile.ZipFile(assign.autograder_zip(lesson)) as archive:
+    with zipfile.ZipFile(autograder_zip(lesson)) as archive:
         test_text = "\n".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("tests/"))
     markers = hidden_test_lines(test_text)
     assert markers, "the hidden tests should have distinctive lines"
@@ -120,8 +126,8 @@ def test_results_are_gradescope_json_and_feedback_exists(graded, lesson):
 def test_a_rerun_resumes_without_grading_again(graded, lesson):
     out, records = graded[lesson, "samples"]
     before = {p.name: p.stat().st_mtime_ns for p in (out / "results").iterdir()}
-    again = batch.grade_folder(batch.Settings(lesson, **SETTINGS), ROOT / "autograder" / lesson / "samples", out,
-                               progress=False)
+    again = pool.grade_folder(Settings(lesson, **SETTINGS), ROOT / "autograder" / lesson / "samples", out,
+                              progress=False)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "results").iterdir()} == before
     assert [r.score for r in again] == [records[r.submission].score for r in again]
 
@@ -134,8 +140,8 @@ def test_force_grades_again_with_identical_results(graded, tmp_path):
     chosen.mkdir()
     for name in ("reference.ipynb", "mistakes-1.ipynb"):
         shutil.copy(ROOT / "autograder" / HOSTILE_LESSON / "samples" / name, chosen / name)
-    regraded = batch.grade_folder(batch.Settings(HOSTILE_LESSON, **SETTINGS), chosen, tmp_path / "out", force=True,
-                                  progress=False)
+    regraded = pool.grade_folder(Settings(HOSTILE_LESSON, **SETTINGS), chosen, tmp_path / "out", force=True,
+                                 progress=False)
     assert [record.submission for record in regraded] == ["mistakes-1.ipynb", "reference.ipynb"]
     for record in regraded:
         assert record.questions == records[record.submission].questions

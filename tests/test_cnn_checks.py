@@ -5,7 +5,7 @@ import numpy as np
 from failing import fails_with
 from keras import layers
 
-from kerascourse import cnn_checks
+from kerascourse.checks import cnn as cnn_checks
 
 SHAPES = {"conv1": (26, 26, 32), "pool1": (13, 13, 32), "conv2": (11, 11, 64), "pool2": (5, 5, 64), "flatten": (1600,)}
 PARAMS = {"conv1": 320, "conv2": 18496, "dense": 16010}

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from kerascourse import data
-from kerascourse.builders import SklearnDigits, movie_reviews
-from kerascourse.builders.digit_images import stratified_split
+from kerascourse.course import data
+from kerascourse.course.builders import SklearnDigits, movie_reviews
+from kerascourse.course.builders.digit_images import stratified_split
 
 
 @pytest.fixture

@@ -1,14 +1,21 @@
-"""Answers leave the notebook as data and come back for the judge; untrusted exports are refused."""
+"""Answers leave the notebook as data and come back for the judge; untrusted and oversized exports are refused."""
 
 import json
+import time
+import tracemalloc
+import zipfile
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 from keras import layers
 from train_steps import good_factory
 
-from kerascourse import checks, export, neuron_checks, probes
+from kerascourse import checks
+from kerascourse.checks import neurons as neuron_checks
+from kerascourse.checks import probes
+from kerascourse.grader import exporter, loader
 
 
 def test_round_trip_of_every_kind(tmp_path):
@@ -30,11 +37,11 @@ def test_round_trip_of_every_kind(tmp_path):
         "search": {0.0: np.float64(0.85), 0.5: 0.9, (1, "a"): 0.1},
         "shapes": {"conv1": (26, 26, 32), "flatten": (np.int64(1600),)},
         "augment": keras.Sequential([layers.RandomRotation(0.05), layers.RandomZoom(0.1)]),
-        "step": good_factory,
+        "make_train_step": good_factory,
         "weird": object(),
     }
-    export.export(namespace, [*namespace, "absent"], {"step": "train_step"}, tmp_path)
-    env = export.load(tmp_path)
+    exporter.export(namespace, [*namespace, "absent"], {"make_train_step": "kerascourse.checks"}, tmp_path)
+    env = loader.load(tmp_path).env
     assert isinstance(env["model"], keras.Model) and checks.output_activation(env["model"]) == "softmax"
     assert float(env["model"].optimizer.learning_rate) == np.float32(0.05)
     assert env["history"].history == {"loss": [1.5, 1.2]}
@@ -51,25 +58,30 @@ def test_round_trip_of_every_kind(tmp_path):
     assert [type(layer).__name__ for layer in env["augment"].layers] == ["RandomRotation", "RandomZoom"]
     assert "cannot be graded outside the notebook" in env["weird"].reason
     assert env["absent"].reason == "the notebook does not define it"
-    checks.require_train_step_matches_reference(env["step"], "make_train_step", steps=3)
-    checks.require_train_step_compiled(env["step"], "make_train_step")
-    checks.require_train_step_training_mode(env["step"], "make_train_step")
+    checks.require_train_step_matches_reference(env["make_train_step"], "make_train_step", steps=3)
+    checks.require_train_step_compiled(env["make_train_step"], "make_train_step")
+    checks.require_train_step_training_mode(env["make_train_step"], "make_train_step")
+
+
+def recorded_train_step(factory, folder):
+    probes = {"make_train_step": "kerascourse.checks"}
+    exporter.export({"make_train_step": factory}, ["make_train_step"], probes, folder)
+    return loader.load(folder).env["make_train_step"]
 
 
 def test_recorded_failures_replay_with_their_message(tmp_path):
     def eager(model, loss_fn, optimizer):
         return good_factory(model, loss_fn, optimizer).python_function
 
-    export.export({"step": eager, "none": lambda *a: None}, ["step", "none"],
-                  {"step": "train_step", "none": "train_step"}, tmp_path)
-    env = export.load(tmp_path)
+    eager_step = recorded_train_step(eager, tmp_path / "eager")
+    none_step = recorded_train_step(lambda *a: None, tmp_path / "none")
     try:
-        checks.require_train_step_compiled(env["step"], "make_train_step")
+        checks.require_train_step_compiled(eager_step, "make_train_step")
         raise AssertionError("an eager step must fail the compiled check")
     except checks.CheckFailed as failure:
         assert "decorate it with @tf.function" in str(failure)
     try:
-        checks.require_train_step_compiled(env["none"], "make_train_step")
+        checks.require_train_step_compiled(none_step, "make_train_step")
         raise AssertionError("a factory returning None must fail")
     except checks.CheckFailed as failure:
         assert "returned a NoneType" in str(failure)
@@ -91,9 +103,9 @@ def test_variables_nested_arrays_and_recorded_function_calls(tmp_path):
         "relu": relu,
         "softmax": lambda z: z.no_such_method(),
     }
-    probe_kinds = {"relu": "neuron_checks", "softmax": "neuron_checks"}
-    export.export(namespace, list(namespace), probe_kinds, tmp_path)
-    env = export.load(tmp_path)
+    probe_kinds = {"relu": "kerascourse.checks.neurons", "softmax": "kerascourse.checks.neurons"}
+    exporter.export(namespace, list(namespace), probe_kinds, tmp_path)
+    env = loader.load(tmp_path).env
     assert isinstance(env["w"], tf.Variable) and float(env["w"]) == 2.0
     assert np.array_equal(env["bias"].numpy(), [1.0, 1.0])
     assert np.allclose(env["weights"][0], dense.kernel.numpy()) and env["weights"][1] == [1.0, 1.0]
@@ -121,8 +133,56 @@ def test_untrusted_manifests_are_refused(tmp_path):
             {"module": "keras.layers", "class_name": "Dense",
              "config": {"units": 1, "activation": {"module": "subprocess", "class_name": "Popen", "config": {}}}}]},
     }
-    (folder / export.MANIFEST).write_text(json.dumps(manifest))
-    env = export.load(folder)
+    (folder / loader.MANIFEST).write_text(json.dumps(manifest))
+    env = loader.load(folder).env
     assert "is not a file of the export" in env["escape"].reason
     assert "only Keras objects are graded" in env["foreign"].reason
     assert "only Keras objects are graded" in env["nested"].reason
+
+
+def refused(folder, manifest):
+    (folder / loader.MANIFEST).write_text(json.dumps(manifest))
+    tracemalloc.start()
+    started = time.monotonic()
+    answers = loader.load(folder)
+    seconds, (_, peak) = time.monotonic() - started, tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return answers, seconds, peak
+
+
+def test_an_archive_that_decompresses_to_gigabytes_is_refused_unread(tmp_path):
+    """A 2 MB .keras file whose weights decompress to 2 GB: refused by its declared sizes, in well under a
+    second, without decompressing anything."""
+    with zipfile.ZipFile(tmp_path / "bomb.keras", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("config.json", "{}")
+        with archive.open("model.weights.h5", "w", force_zip64=True) as weights:
+            for _ in range(32):
+                weights.write(bytes(2**26))
+    assert (tmp_path / "bomb.keras").stat().st_size < 20 * 2**20
+    answers, seconds, peak = refused(tmp_path, {"mlp": {"kind": "model", "file": "bomb.keras"}})
+    assert answers.refused == {"bomb.keras decompresses to 2,048 MB; the limit is 1024 MB": ["mlp"]}
+    assert "over the grader's limits" in answers.env["mlp"].reason
+    assert seconds < 5 and peak < 16 * 2**20
+
+
+def test_an_array_whose_header_declares_gigabytes_is_refused_unread(tmp_path):
+    header = {"descr": "<f8", "fortran_order": False, "shape": (100_000, 100_000)}
+    with open(tmp_path / "x.npy", "wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(bytes(1024))
+    answers, seconds, peak = refused(tmp_path, {"x": {"kind": "array", "file": "x.npy"}})
+    assert answers.refused == {"x.npy declares (100000, 100000) float64 (76,294 MB); the limit is 512 MB": ["x"]}
+    assert seconds < 5 and peak < 16 * 2**20
+
+
+def test_oversized_json_is_refused(tmp_path):
+    limits = loader.Limits(json_mb=1)
+    (tmp_path / "calls.json").write_text(json.dumps({"1": {"result": {"value": "x" * 2**21}}}))
+    np.savez(tmp_path / "calls.npz")
+    manifest = {"relu": {"kind": "calls", "file": "calls.json", "arrays": "calls.npz"}}
+    (tmp_path / loader.MANIFEST).write_text(json.dumps(manifest))
+    answers = loader.load(tmp_path, limits)
+    assert answers.refused == {"calls.json is 2 MB of JSON; the limit is 1 MB": ["relu"]}
+    (tmp_path / loader.MANIFEST).write_text(json.dumps({"padding": "x" * 2**21}))
+    with pytest.raises(loader.TooLarge, match="manifest.json is 2 MB of JSON"):
+        loader.load(tmp_path, limits)

@@ -6,7 +6,7 @@ import keras
 import pytest
 import tensorflow as tf
 
-from kerascourse import hardware
+from kerascourse.course import hardware
 
 
 class FakeMirroredStrategy:

@@ -7,8 +7,8 @@ import tensorflow as tf
 from failing import fails_with
 from keras import layers
 
-from kerascourse import neuron_checks as nc
-from kerascourse import probes
+from kerascourse.checks import neurons as nc
+from kerascourse.checks import probes
 
 X, Y = nc.XOR_INPUTS, nc.XOR_TARGETS
 

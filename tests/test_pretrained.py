@@ -6,7 +6,7 @@ import os
 import keras
 import numpy as np
 
-from kerascourse import data, pretrained
+from kerascourse.course import data, pretrained
 
 
 def test_resnet50_loads_a_saved_weights_file_through_the_weights_argument(tmp_path):

@@ -10,8 +10,8 @@ from failing import fails_with
 from keras import layers
 from sklearn import metrics
 
-from kerascourse import data
-from kerascourse import regularization_checks as rc
+from kerascourse.checks import regularization as rc
+from kerascourse.course import data
 
 L2 = keras.regularizers.L2(1e-3)
 

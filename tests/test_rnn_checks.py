@@ -6,7 +6,8 @@ import pytest
 from failing import fails_with
 from keras import layers
 
-from kerascourse import checks, rnn_checks
+from kerascourse import checks
+from kerascourse.checks import rnn as rnn_checks
 
 YEARS = np.arange(1700, 1760)
 VALUES = (50 + 40 * np.sin(YEARS / 11 * 2 * np.pi)).astype(np.float32)

@@ -1,7 +1,9 @@
 """Variants share sample notebooks without replacing each other's answers, and are judged one by one."""
 
-from kerascourse import batch, judge, samples
-from kerascourse.samples import Variant
+from kerascourse.authoring import samples
+from kerascourse.authoring.samples import Variant
+from kerascourse.authoring.verdicts import sample_verdict
+from kerascourse.grader.results import CaseResult, QuestionResult, Record, Status, total
 
 
 def variant(kind, name, question, *also, alone=False):
@@ -29,29 +31,32 @@ def test_plan_puts_the_kth_variant_of_each_question_together():
 
 
 def record(name, **questions):
-    return batch.Record(name, "graded", score=sum(s for s, _, _ in questions.values()), max_score=8.0, questions={
-        q: {"score": s, "possible": p, "cases": [{"message": m}]} for q, (s, p, m) in questions.items()
-    })
+    """A graded record whose question q scored s of p points, with a failed case saying m."""
+    def result(q, s, p, m):
+        return QuestionResult(q, [CaseResult(False, p - s, False, m), CaseResult(False, s, True)])
+
+    return Record(name, Status.GRADED, score=sum(s for s, _, _ in questions.values()), max_score=8.0,
+                  questions={q: result(q, *values) for q, values in questions.items()})
 
 
 def test_each_mistake_is_judged_on_its_own_question():
     first, second = variant("mistake", "a1", "q1"), variant("mistake", "b1", "q2")
     graded = record("mistakes-1.ipynb", q1=(1.0, 4.0, "please fix it"), q2=(2.0, 4.0, "fix it now"))
-    assert samples.judge(graded, [first, second]) == "ok"
+    assert sample_verdict(graded, [first, second]) == "ok"
     kept = record("mistakes-1.ipynb", q1=(1.0, 4.0, "fix it"), q2=(4.0, 4.0, ""))
-    assert samples.judge(kept, [first, second]) == "b1 kept all 4 points of q2"
+    assert sample_verdict(kept, [first, second]) == "b1 kept all 4 points of q2"
     silent = record("mistakes-1.ipynb", q1=(1.0, 4.0, "something else"), q2=(2.0, 4.0, "fix it"))
-    assert "does not say 'fix it' (a1)" in samples.judge(silent, [first, second])
+    assert "does not say 'fix it' (a1)" in sample_verdict(silent, [first, second])
 
 
 def test_reference_alternatives_and_stub_need_exact_totals_up_to_rounding():
     assert sum([4 / 3] * 6) != 8.0, "cases of 4/3 points do not add up to 8.0 exactly"
-    thirds = judge.QuestionResult("q1", [judge.CaseResult(False, 4 / 3, True) for _ in range(3)])
-    assert thirds.score == thirds.possible == 4.0 and judge.total([4 / 3] * 6) == 8.0
+    thirds = QuestionResult("q1", [CaseResult(False, 4 / 3, True) for _ in range(3)])
+    assert thirds.score == thirds.possible == 4.0 and total([4 / 3] * 6) == 8.0
     full = record("reference.ipynb", q1=(thirds.score, thirds.possible, ""), q2=(4.0, 4.0, ""))
-    full.score = judge.total([4 / 3] * 6)
-    assert samples.judge(full, []) == "ok"
-    assert samples.judge(record("stub.ipynb", q1=(0.0, 4.0, "")), []) == "ok"
-    assert samples.judge(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
+    full.score = total([4 / 3] * 6)
+    assert sample_verdict(full, []) == "ok"
+    assert sample_verdict(record("stub.ipynb", q1=(0.0, 4.0, "")), []) == "ok"
+    assert sample_verdict(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
         "a valid alternative lost points"
     )

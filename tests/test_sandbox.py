@@ -1,11 +1,12 @@
-"""The sandbox: no network, no view of the grader's files, and limits on time and memory."""
+"""The sandbox: no network, no view of the grader's files, and limits on time, memory and disk."""
 
 import os
 import socket
 import sys
 import threading
 
-from kerascourse import ROOT, sandbox
+from kerascourse import ROOT
+from kerascourse.grader import sandbox
 
 
 def test_bubblewrap_is_installed_and_works():
@@ -13,17 +14,51 @@ def test_bubblewrap_is_installed_and_works():
 
 
 def run_python(tmp_path, code, **limits):
+    """The outcome, with what the code printed (its standard output) in ``printed``."""
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
-    env = {"PATH": os.environ["PATH"], "HOME": str(work)}
+    env = {"PATH": os.environ["PATH"], "HOME": str(sandbox.scratch(work))}
     options = {"timeout": 30, "memory_mb": 500, **limits}
-    return sandbox.run([sys.executable, "-c", code], work, env=env, log=tmp_path / "log", **options)
+    outcome = sandbox.run([sys.executable, "-c", code], work, env=env, stdout=tmp_path / "stdout", **options)
+    outcome.printed = (tmp_path / "stdout").read_text()
+    return outcome
 
 
-def test_the_sandboxed_code_runs_and_can_write_its_work_directory(tmp_path):
-    outcome = run_python(tmp_path, "open('out.txt', 'w').write('hello'); print('done')")
-    assert (outcome.status, outcome.returncode) == ("finished", 0) and "done" in outcome.log_tail
-    assert (tmp_path / "work" / "out.txt").read_text() == "hello"
+def test_the_sandboxed_code_runs_and_can_write_only_its_scratch_folder(tmp_path):
+    code = (
+        "open('out.txt', 'w').write('hello'); print(open('out.txt').read())\n"
+        "import sys; print('to stderr', file=sys.stderr)\n"
+        "try:\n    open('../spec.json', 'w')\nexcept OSError as error:\n    print('READ-ONLY', error.errno)"
+    )
+    outcome = run_python(tmp_path, code)
+    assert (outcome.status, outcome.returncode) == ("finished", 0)
+    assert "hello" in outcome.printed and "READ-ONLY 30" in outcome.printed and "to stderr" in outcome.log_tail
+    assert not (tmp_path / "work" / "spec.json").exists()
+
+
+def test_what_the_code_writes_in_total_is_bounded(tmp_path):
+    """Each folder it may write to holds at most ``disk_mb``: many files under the per-file limit cannot
+    add up to more. The export folder has a bound of its own, so a full scratch folder leaves room for it."""
+    code = (
+        "import os\n"
+        "for folder in ['.', 'export', '/tmp']:\n"
+        "    written = 0\n"
+        "    try:\n"
+        "        while written < 2**30:\n"
+        "            with open(os.path.join(folder, f'f{written}'), 'wb') as handle:\n"
+        "                handle.write(bytes(2**22))\n"
+        "            written += 2**22\n"
+        "    except OSError as error:\n"
+        "        print(folder, written // 2**20, error.strerror)"
+    )
+    outcome = run_python(tmp_path, code, disk_mb=32)
+    assert outcome.returncode == 0
+    lines = [line.split(maxsplit=2) for line in outcome.printed.splitlines()]
+    written = {folder: (int(megabytes), error) for folder, megabytes, error in lines}
+    limits = {".": 32, "export": 32, "/tmp": sandbox.TMP_MB}
+    assert set(written) == set(limits)
+    for folder, (megabytes, error) in written.items():
+        assert limits[folder] - 4 <= megabytes <= limits[folder] and error == "No space left on device", folder
 
 
 def test_no_network_even_to_this_machine(tmp_path):
@@ -42,7 +77,7 @@ def test_no_network_even_to_this_machine(tmp_path):
     )
     outcome = run_python(tmp_path, code)
     server.close()
-    assert "REFUSED" in outcome.log_tail and "CONNECTED" not in outcome.log_tail
+    assert "REFUSED" in outcome.printed and "CONNECTED" not in outcome.printed
 
 
 def test_files_outside_the_allowed_directories_are_invisible(tmp_path):
@@ -53,7 +88,7 @@ def test_files_outside_the_allowed_directories_are_invisible(tmp_path):
     code = f"import os\nprint([os.path.exists(path) for path in {[str(path) for path in hidden]!r}])"
     outcome = run_python(tmp_path, code)
     assert all(path.exists() for path in hidden)
-    assert "[False, False, False, False]" in outcome.log_tail
+    assert "[False, False, False, False]" in outcome.printed
 
 
 def test_a_process_that_overruns_its_time_is_stopped(tmp_path):
@@ -68,12 +103,12 @@ def test_a_process_tree_over_its_memory_is_stopped(tmp_path):
     assert outcome.status == "memory" and outcome.peak_mb > 400
 
 
-def test_files_cannot_grow_past_the_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox, "MAX_FILE_BYTES", 2**20)
+def test_files_cannot_grow_past_the_size_limit_without_bubblewrap_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
     code = "try:\n    open('big', 'wb').write(b'x' * 2**21)\n    print('WROTE')\nexcept OSError:\n    print('LIMITED')"
-    outcome = run_python(tmp_path, code)
-    assert "LIMITED" in outcome.log_tail or outcome.returncode != 0
-    assert (tmp_path / "work" / "big").stat().st_size <= 2**20
+    outcome = run_python(tmp_path, code, disk_mb=1)
+    assert "LIMITED" in outcome.printed
+    assert (sandbox.scratch(tmp_path / "work") / "big").stat().st_size <= 2**20
 
 
 def test_a_python_installed_under_tmp_still_runs(tmp_path):
@@ -85,5 +120,12 @@ def test_a_python_installed_under_tmp_still_runs(tmp_path):
     work.mkdir()
     code = f"print(open({str(fake_prefix / 'bin' / 'marker')!r}).read())"
     outcome = sandbox.run([sys.executable, "-c", code], work, timeout=30, memory_mb=500,
-                          env={"PATH": os.environ["PATH"]}, readable=[fake_prefix], log=tmp_path / "log")
-    assert outcome.returncode == 0 and "here" in outcome.log_tail
+                          env={"PATH": os.environ["PATH"]}, readable=[fake_prefix], stdout=tmp_path / "stdout")
+    assert outcome.returncode == 0 and "here" in (tmp_path / "stdout").read_text()
+
+
+def test_without_bubblewrap_a_scratch_folder_that_grows_too_large_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    code = "import itertools\nfor n in itertools.count():\n    open(f'f{n}', 'wb').write(bytes(2**20))"
+    outcome = run_python(tmp_path, code, disk_mb=4)
+    assert outcome.status == "disk"

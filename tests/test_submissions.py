@@ -7,7 +7,7 @@ import zipfile
 import nbformat
 import pytest
 
-from kerascourse import submissions
+from kerascourse.grader import submissions
 
 
 def notebook_file(tmp_path, *sources, name="work.ipynb", kernel="python3"):

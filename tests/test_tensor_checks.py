@@ -8,8 +8,9 @@ import pytest
 import tensorflow as tf
 from failing import fails_with
 
-from kerascourse import checks, probes
-from kerascourse import tensor_checks as tc
+from kerascourse import checks
+from kerascourse.checks import probes
+from kerascourse.checks import tensors as tc
 
 RAW = np.random.default_rng(0).integers(0, 256, size=(12, 28, 28, 1)).astype(np.uint8)
 PIXELS = RAW.astype(np.float32) / 255.0

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerascourse.training import make_eval_step, make_train_step, train
+from benchmarks.training import make_eval_step, make_train_step, train
 
 LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 

@@ -6,8 +6,8 @@ import pytest
 from failing import fails_with
 from keras import layers
 
-from kerascourse import pretrained
-from kerascourse import transfer_checks as tc
+from kerascourse.checks import transfer as tc
+from kerascourse.course import pretrained
 
 PHOTOS = np.random.default_rng(0).integers(0, 256, size=(2, 60, 90, 3)).astype(np.uint8)
 

@@ -1,8 +1,9 @@
-"""The ``kerascourse`` command: assign lessons, check a notebook, grade samples, prepare data."""
+"""The ``kerascourse`` command: assign lessons, check a notebook, grade a folder, run the demo, prepare data."""
 
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from kerascourse import ROOT
@@ -11,13 +12,11 @@ from kerascourse import ROOT
 def check(lesson, notebook):
     """Run a lesson's public tests on a notebook, in its kernel after its cells as ``otter check`` does;
     exit status 1 unless every test passes."""
-    import tempfile
-
-    from kerascourse import execute
+    from kerascourse.grader import runner
 
     tests = sorted((ROOT / "exercises" / lesson / "tests").glob("q*.py"))
     with tempfile.TemporaryDirectory() as scratch:
-        results = execute.public_tests(notebook, tests, scratch)
+        results = runner.public_tests(notebook, tests, scratch)
     if results is None:
         print(f"{lesson}: the public tests did not finish: the kernel died or the notebook stopped them")
         return 1
@@ -28,60 +27,32 @@ def check(lesson, notebook):
     return 0 if score == possible else 1
 
 
-def demo(lessons, out):
-    """Build every lesson, batch-grade its samples (and hostile corpus); exit 1 when one misbehaves."""
-    from kerascourse import assign, batch, samples
-
-    lessons = lessons or assign.lessons()
-    folders = []
-    for lesson in lessons:
-        assign.assign(lesson)
-        folder = ROOT / "autograder" / lesson
-        folders += [(lesson, kind) for kind in ("samples", "hostile") if (folder / kind).is_dir()]
-    print(f"grading {', '.join(f'{lesson} {kind}' for lesson, kind in folders)}")
-    batches = [(batch.Settings(lesson), ROOT / "autograder" / lesson / kind, Path(out) / lesson / kind)
-               for lesson, kind in folders]
-    failures = 0
-    for (lesson, kind), records in zip(folders, batch.grade_folders(batches, force=True), strict=True):
-        print(f"{lesson} {kind}:")
-        plan = samples.plan(samples.load_variants(lesson))
-        for record in records:
-            verdict = verdict_of(lesson, kind, record)
-            failures += verdict != "ok"
-            score = f"{round(record.score, 2):g}/{record.max_score:g}"
-            print(f"  {record.submission:36s} {record.status:9s} {score:>9s}  {verdict}")
-            if kind == "samples":
-                for variant in plan.get(record.submission, []):
-                    question = record.questions.get(variant.question, {"score": 0.0, "possible": 0.0})
-                    points = f"{question['score']:g}/{question['possible']:g}"
-                    print(f"      {variant.kind:11s} {variant.name:40s} {variant.question} {points}")
-    print(f"reports in {Path(out)}/<lesson>/<kind>/report.html")
-    return 1 if failures else 0
-
-
-def verdict_of(lesson, kind, record):
-    """``ok`` when a sample or hostile file graded as it must, else what went wrong."""
-    from kerascourse import hostile, samples
-
-    if kind == "samples":
-        return samples.judge(record, samples.plan(samples.load_variants(lesson)).get(record.submission, []))
-    return hostile.judge(record, hostile.expectations(lesson)[record.submission])
-
-
 def grade(args):
-    from kerascourse import batch
+    from kerascourse.grader import pool
+    from kerascourse.grader.pipeline import Settings
+    from kerascourse.grader.results import Status
 
-    settings = batch.Settings(
-        args.lesson, timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb
-    )
-    records = batch.grade_folder(settings, args.submissions, args.out, workers=args.workers, force=args.force)
-    counts = {status: sum(r.status == status for r in records) for status in batch.STATUSES}
+    settings = Settings(args.lesson, timeout=args.timeout, cell_timeout=args.cell_timeout,
+                        memory_mb=args.memory_mb, disk_mb=args.disk_mb)
+    records = pool.grade_folder(settings, args.submissions, args.out, workers=args.workers, force=args.force)
+    counts = {status: sum(r.status == status for r in records) for status in Status}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     print(f"graded {len(records)} submissions into {args.out}: {summary}")
     return 0
 
 
-def main(argv=None):
+def data(names):
+    from kerascourse.course import data, pretrained
+
+    for name in names:
+        builder = data.prepared_builder(name, size="grading" if name in data.OFFLINE_BUILDERS else "full")
+        print(f"{builder.info.full_name} ready in {data.data_dir()}")
+        if name == pretrained.BASE_DATASET:
+            print(f"the digits base, pre-trained on its pretrain split, ready: {pretrained.base_weights('grading')}")
+    return 0
+
+
+def parser():
     parser = argparse.ArgumentParser(prog="kerascourse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("assign", help="generate exercises/ and autograder/ from reference/").add_argument(
@@ -102,30 +73,30 @@ def main(argv=None):
     grade_parser.add_argument("--timeout", type=float, default=600.0, help="seconds for a whole notebook")
     grade_parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds before a cell is stopped")
     grade_parser.add_argument("--memory-mb", type=float, default=3000.0, help="memory limit per notebook")
+    grade_parser.add_argument("--disk-mb", type=float, default=1024.0, help="what a notebook may write to disk")
     commands.add_parser("data", help="prepare TFDS datasets in the data directory").add_argument(
         "names", nargs="+"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.command == "assign":
-        from kerascourse import assign
+        from kerascourse.authoring import assign
 
         assign.main(args.lessons)
         return 0
     if args.command == "check":
         return check(args.lesson, args.notebook)
     if args.command == "demo":
+        from kerascourse.authoring.demo import demo
+
         return demo(args.lessons, args.out)
     if args.command == "grade":
         return grade(args)
-    from kerascourse import data, pretrained
-
-    for name in args.names:
-        builder = data.prepared_builder(name, size="grading" if name in data.OFFLINE_BUILDERS else "full")
-        print(f"{builder.info.full_name} ready in {data.data_dir()}")
-        if name == pretrained.BASE_DATASET:
-            print(f"the digits base, pre-trained on its pretrain split, ready: {pretrained.base_weights('grading')}")
-    return 0
+    return data(args.names)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,11 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q1_images(images, raw_images):
-    from kerascourse import tensor_checks
+    from kerascourse.checks import tensors as tensor_checks
     tensor_checks.require_tensor_of(images, raw_images)
 
 @test_case(points=None, hidden=False)
 def test_q1_rank(rank, raw_images):
-    from kerascourse import tensor_checks
+    from kerascourse.checks import tensors as tensor_checks
     tensor_checks.require_rank(rank, raw_images.shape)
 

@@ -8,7 +8,7 @@ points = 5
 @test_case(points=None, hidden=False)
 def test_q3_by_hand(by_hand, flat, W, b):
     import numpy as np
-    from kerascourse import tensor_checks
+    from kerascourse.checks import tensors as tensor_checks
     tensor_checks.require_dense_by_hand(by_hand, np.asarray(flat), W, b)
 
 @test_case(points=None, hidden=False)

@@ -7,11 +7,11 @@ points = 6
 
 @test_case(points=None, hidden=False)
 def test_q4_batches(make_pipeline):
-    from kerascourse import tensor_checks
+    from kerascourse.checks import tensors as tensor_checks
     tensor_checks.require_pipeline_batches(make_pipeline)
 
 @test_case(points=None, hidden=False)
 def test_q4_batches_per_epoch(batches_per_epoch, raw_images, BATCH_SIZE):
-    from kerascourse import tensor_checks
+    from kerascourse.checks import tensors as tensor_checks
     tensor_checks.require_batches_per_epoch(batches_per_epoch, len(raw_images), BATCH_SIZE)
 

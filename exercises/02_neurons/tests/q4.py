@@ -7,6 +7,6 @@ points = 5
 
 @test_case(points=None, hidden=False)
 def test_q4_by_hand(grads_by_hand, W1, b1, W2, b2):
-    from kerascourse import neuron_checks
+    from kerascourse.checks import neurons as neuron_checks
     neuron_checks.require_gradients(grads_by_hand, 'grads_by_hand', (W1, b1, W2, b2))
 

@@ -13,6 +13,6 @@ def test_q1_trained(big_model, big_history, EPOCHS):
 
 @test_case(points=None, hidden=False)
 def test_q1_best_epoch(big_history, best_epoch):
-    from kerascourse import regularization_checks
+    from kerascourse.checks import regularization as regularization_checks
     regularization_checks.require_best_epoch(big_history, best_epoch)
 

@@ -7,11 +7,11 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q2_penalties(regularized_model):
-    from kerascourse import regularization_checks
+    from kerascourse.checks import regularization as regularization_checks
     regularization_checks.require_weight_penalties(regularized_model, 'regularized_model')
 
 @test_case(points=None, hidden=False)
 def test_q2_dropout(regularized_model):
-    from kerascourse import regularization_checks
+    from kerascourse.checks import regularization as regularization_checks
     regularization_checks.require_dropout(regularized_model, 'regularized_model')
 

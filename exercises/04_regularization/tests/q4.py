@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q4_stopped_early(es_history, MAX_EPOCHS):
-    from kerascourse import regularization_checks
+    from kerascourse.checks import regularization as regularization_checks
     regularization_checks.require_stopped_early(es_history, MAX_EPOCHS, 'es_history')
 
 @test_case(points=None, hidden=False)

@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q6_search(search_results, best_rate):
-    from kerascourse import regularization_checks
+    from kerascourse.checks import regularization as regularization_checks
     regularization_checks.require_search(search_results, best_rate)
 
 @test_case(points=None, hidden=False)

@@ -7,11 +7,11 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q1_first_shapes(shapes):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_hand_shapes(shapes, ['conv1', 'pool1'])
 
 @test_case(points=None, hidden=False)
 def test_q1_first_params(params):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_hand_params(params, ['conv1'])
 

@@ -14,6 +14,6 @@ def test_q2_input_output(cnn):
 
 @test_case(points=None, hidden=False)
 def test_q2_convolutions(cnn):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_conv_stack(cnn, 'cnn')
 

@@ -7,12 +7,12 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q3_training_only(augment):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_augmentation_modes(augment, (28, 28, 1))
 
 @test_case(points=None, hidden=False)
 def test_q3_keeps_digits(augment):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_augmentation_modes(augment, (28, 28, 1))
     cnn_checks.require_digit_safe_augmentation(augment)
 

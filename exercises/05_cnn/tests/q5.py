@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q5_budget(mlp, cnn):
-    from kerascourse import cnn_checks
+    from kerascourse.checks import cnn as cnn_checks
     cnn_checks.require_similar_budget(mlp, cnn)
 
 @test_case(points=None, hidden=False)

@@ -7,7 +7,8 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q6_model(color_cnn):
-    from kerascourse import checks, cnn_checks
+    from kerascourse import checks
+    from kerascourse.checks import cnn as cnn_checks
     checks.require_input_shape(color_cnn, (32, 32, 3), 'color_cnn')
     checks.require_output_shape(color_cnn, (10,), 'color_cnn')
     checks.require_output_activation(color_cnn, 'multiclass', 'color_cnn')

@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q4_model(text_model):
-    from kerascourse import rnn_checks
+    from kerascourse.checks import rnn as rnn_checks
     rnn_checks.require_text_classifier(text_model)
 
 @test_case(points=None, hidden=False)

@@ -12,7 +12,8 @@ def test_q2_history(ae_history, EPOCHS):
 
 @test_case(points=None, hidden=False)
 def test_q2_mse_reported(ae_test_mse):
-    from kerascourse import autoencoder_checks, checks
+    from kerascourse import checks
+    from kerascourse.checks import autoencoders as autoencoder_checks
     how = 'the number autoencoder.evaluate(x_test, x_test) returns'
     value = checks.require_number(ae_test_mse, 'ae_test_mse', how)
     if not 0 <= value <= 1:

@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q3_model(conv_autoencoder, conv_encoder):
-    from kerascourse import autoencoder_checks
+    from kerascourse.checks import autoencoders as autoencoder_checks
     autoencoder_checks.require_image_to_image(conv_autoencoder, 'conv_autoencoder', 'conv_decoder')
     autoencoder_checks.require_pixel_output(conv_autoencoder, 'conv_autoencoder', 'conv_decoder')
     autoencoder_checks.require_convolutional(conv_encoder, 'conv_encoder')

@@ -7,11 +7,11 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q1_model(resnet):
-    from kerascourse import transfer_checks
+    from kerascourse.checks import transfer as transfer_checks
     transfer_checks.require_imagenet_classifier(resnet)
 
 @test_case(points=None, hidden=False)
 def test_q1_top5(top5, photos):
-    from kerascourse import transfer_checks
+    from kerascourse.checks import transfer as transfer_checks
     transfer_checks.require_top5_format(top5, len(photos))
 

@@ -7,7 +7,7 @@ points = 4
 
 @test_case(points=None, hidden=False)
 def test_q4_history(scratch_history, EPOCHS, FINE_EPOCHS):
-    from kerascourse import transfer_checks
+    from kerascourse.checks import transfer as transfer_checks
     transfer_checks.require_trained(scratch_history, EPOCHS + FINE_EPOCHS, 'scratch_history', 'EPOCHS + FINE_EPOCHS')
 
 @test_case(points=None, hidden=False)

@@ -1,0 +1,73 @@
+"""Generate student and autograder material from each lesson's master notebook.
+
+``reference/NN_slug/NN_slug.ipynb`` (otter-assign format) becomes
+``exercises/NN_slug/`` (student notebook, public tests) and ``autograder/NN_slug/``
+(solution notebook, ``otter_config.json``, autograder zip, sample submissions).
+Output is deterministic, so regenerating a committed lesson changes nothing.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from kerascourse import ROOT
+from kerascourse.authoring import hostile, samples
+from kerascourse.authoring.deterministic import normalise_notebook, write_deterministic_zip
+from kerascourse.lessons import autograder_zip, grading_config, lessons
+
+# What notebooks and tests import, shipped whole in the autograder zip; the grader and the authoring
+# tools stay out.
+SHIPPED_PACKAGES = ("course", "checks")
+SHIPPED_SUFFIXES = (".py", ".json")
+
+
+def package_files():
+    """The library that notebooks and tests import, shipped as ``files/kerascourse/...``."""
+    package = Path(__file__).resolve().parents[1]
+    paths = [package / "__init__.py"] + sorted(
+        path
+        for folder in SHIPPED_PACKAGES
+        for path in (package / folder).rglob("*")
+        if path.suffix in SHIPPED_SUFFIXES and "__pycache__" not in path.parts
+    )
+    return {f"files/kerascourse/{path.relative_to(package)}": path for path in paths}
+
+
+def assign(lesson, root=ROOT):
+    """Run otter assign for one lesson and write its exercises and autograder folders."""
+    master = root / "reference" / lesson / f"{lesson}.ipynb"
+    with tempfile.TemporaryDirectory() as scratch:
+        dist = Path(scratch) / "dist"
+        subprocess.run(
+            [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master), str(dist)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        exercises, autograder = root / "exercises" / lesson, root / "autograder" / lesson
+        for target in (exercises, autograder):
+            shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(dist / "student", exercises)
+        autograder.mkdir(parents=True)
+        shutil.copy(dist / "autograder" / f"{lesson}.ipynb", autograder)
+        shutil.copy(dist / "autograder" / "otter_config.json", autograder)
+        (generated_zip,) = (dist / "autograder").glob(f"{lesson}-autograder_*.zip")
+        write_deterministic_zip(generated_zip, autograder_zip(lesson, root), package_files())
+    for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
+        normalise_notebook(notebook)
+    samples.write_samples(lesson, root)
+    if grading_config(lesson, root).get("hostile"):
+        hostile.write(lesson, root)
+
+
+def main(argv=None):
+    names = (argv if argv is not None else sys.argv[1:]) or lessons()
+    for lesson in names:
+        assign(lesson)
+        print(f"assigned {lesson}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Answers that are functions, called on the grader's own inputs.
+
+A check calls a student's function through ``call``, with a key into its lesson's table of probe
+calls (``PROBE_CALLS`` in the lesson's checks module), and receives what the function returned as
+plain data: numpy arrays, numbers, lists, dicts, and two epochs of batches for a ``tf.data``
+pipeline. In the notebook (``otter check``, Gradescope) the function itself runs; at batch
+grading the sandboxed notebook records every probe call once (``record``) and the judge replays the
+recording (``Recording``), so no student code runs outside the sandbox.
+"""
+
+import json
+import numbers
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from kerascourse.checks.answers import CheckFailed, fail, require_defined
+
+DATASET_EPOCHS = 2  # epochs read from a returned tf.data pipeline: enough to see it reshuffle
+MAX_BATCHES = 1000  # per epoch; probe inputs are far smaller
+
+
+def as_data(value):
+    """``value`` as plain data; a type this module does not know becomes ``{"unsupported": name}``."""
+    if isinstance(value, tf.data.Dataset):
+        return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
+    if isinstance(value, (tf.Tensor, tf.Variable, np.ndarray, np.generic)):
+        return np.asarray(value)
+    if value is None or isinstance(value, (bool, str, numbers.Number)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [as_data(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: as_data(item) for key, item in value.items()}
+    return {"unsupported": type(value).__name__}
+
+
+def _epoch(dataset):
+    batches = []
+    for element in dataset.take(MAX_BATCHES):
+        batches.append(as_data(element))
+    return batches
+
+
+def call(fn, name, key, calls):
+    """What ``fn`` returns for the probe call ``calls[key]``, as plain data, or a failure that names what
+    the call raised. A probe call is ``(args, kwargs)``, or a procedure that takes ``fn`` and returns data
+    (a train-step factory is called on a probe model and its step run on a probe batch)."""
+    if isinstance(fn, Recording):
+        return fn.replay(key)
+    require_defined(fn, name)
+    if not callable(fn):
+        fail(f"{name} is a {type(fn).__name__}; define it as a function with def {name}(...)")
+    probe = calls[key]
+    if callable(probe):
+        return as_data(probe(fn))
+    args, kwargs = probe
+    try:
+        return as_data(fn(*args, **kwargs))
+    except CheckFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - the student's code may raise anything
+        fail(f"{name}({_signature(args, kwargs)}) raised {type(error).__name__}: {str(error).strip()[:300]}")
+
+
+def _signature(args, kwargs):
+    shown = [_short(arg) for arg in args] + [f"{key}={_short(value)}" for key, value in kwargs.items()]
+    return ", ".join(shown)
+
+
+def _short(value):
+    if isinstance(value, (np.ndarray, tf.Tensor)):
+        return f"<{np.asarray(value).dtype} array of shape {tuple(value.shape)}>"
+    return repr(value)
+
+
+# --- recording in the sandbox, replaying in the judge ------------------------------------
+
+
+def record(fn, name, calls, stem):
+    """Run every probe call of ``fn`` and save the results as ``stem.json`` and ``stem.npz``."""
+    arrays, results = [], {}
+    for key in calls:
+        try:
+            results[key] = {"result": _pack(call(fn, name, key, calls), arrays)}
+        except CheckFailed as failure:
+            results[key] = {"error": str(failure)}
+    np.savez(f"{stem}.npz", *arrays)
+    Path(f"{stem}.json").write_text(json.dumps(results))
+    return {"kind": "calls", "file": f"{Path(stem).name}.json", "arrays": f"{Path(stem).name}.npz"}
+
+
+def _pack(value, arrays):
+    if isinstance(value, np.ndarray):
+        arrays.append(value)
+        return {"array": len(arrays) - 1}
+    if isinstance(value, list):
+        return {"list": [_pack(item, arrays) for item in value]}
+    if isinstance(value, dict):
+        return {"dict": {key: _pack(item, arrays) for key, item in value.items()}}
+    return {"value": value}
+
+
+def _unpack(packed, arrays):
+    (kind, content), = packed.items()
+    if kind == "array":
+        return arrays[int(content)]
+    if kind == "list":
+        return [_unpack(item, arrays) for item in content]
+    if kind == "dict":
+        return {key: _unpack(item, arrays) for key, item in content.items()}
+    return content
+
+
+class Recording:
+    """A function's recorded probe calls, replayed for ``call`` at batch grading."""
+
+    def __init__(self, results, arrays):
+        self.results, self.arrays = results, arrays
+
+    @classmethod
+    def load(cls, results_path, arrays_path):
+        with np.load(arrays_path, allow_pickle=False) as saved:
+            arrays = [saved[f"arr_{index}"] for index in range(len(saved.files))]
+        return cls(json.loads(Path(results_path).read_text()), arrays)
+
+    def replay(self, key):
+        entry = self.results.get(key)
+        if entry is None:
+            fail(f"the probe call {key!r} was not recorded")
+        if "error" in entry:
+            raise CheckFailed(entry["error"])
+        return _unpack(entry["result"], self.arrays)

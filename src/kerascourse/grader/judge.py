@@ -1,0 +1,54 @@
+"""The trusted side of grading: run a lesson's tests on exported answers, in a process that never ran
+student code.
+
+Test files come straight from the autograder zip in memory; they are never written where student code
+runs. Messages keep the check's sentence and never the test's source.
+"""
+
+import inspect
+import zipfile
+
+from otter.test_files.exception_test import ExceptionTestFile
+
+from kerascourse.grader.results import CaseResult, QuestionResult, total
+
+
+def test_files(autograder_zip):
+    """The lesson's test files (public and hidden), by question, read from the zip."""
+    with zipfile.ZipFile(autograder_zip) as archive:
+        names = sorted(n for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py"))
+        return [ExceptionTestFile.from_string(archive.read(n).decode(), path=n) for n in names]
+
+
+def possible_points(files):
+    """``{question: points}`` that the test files are worth."""
+    return {test_file.name: total(case.points for case in test_file.test_cases) for test_file in files}
+
+
+def needed_names(files):
+    """Every name a test reads from the notebook."""
+    return sorted(
+        {
+            parameter
+            for test_file in files
+            for case in test_file.test_cases
+            for parameter in inspect.signature(case.body.test_func).parameters
+            if parameter != "env"
+        }
+    )
+
+
+def run_tests(files, env):
+    """A ``QuestionResult`` per test file, each case run against ``env``."""
+    results = []
+    for test_file in files:
+        question = QuestionResult(name=test_file.name)
+        for case in test_file.test_cases:
+            try:
+                case.body.call_func(env)
+                passed, message = True, ""
+            except Exception as error:  # noqa: BLE001 - any failure of a test costs its points
+                passed, message = False, f"{type(error).__name__}: {str(error).strip()}"
+            question.cases.append(CaseResult(case.hidden, float(case.points), passed, message))
+        results.append(question)
+    return results

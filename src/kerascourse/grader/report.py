@@ -1,0 +1,132 @@
+"""Student feedback (Markdown) and the instructor's batch report (one self-contained HTML page)."""
+
+import base64
+import html
+import io
+from collections import Counter
+
+from kerascourse.grader.results import Status
+
+
+def question_feedback(question):
+    """Each test's outcome and check message; never a test's source."""
+    lines = []
+    for number, case in enumerate(question.cases, start=1):
+        kind = "hidden test" if case.hidden else "test"
+        if case.passed:
+            lines.append(f"{kind} {number} ({case.points:g} pt): passed")
+        else:
+            lines.append(f"{kind} {number} ({case.points:g} pt): failed. {case.message}")
+    return "\n".join(lines) or "not graded"
+
+
+def feedback_markdown(record):
+    lines = [
+        f"# Feedback for {record.submission}",
+        "",
+        f"**Score: {record.score:.4g} / {record.max_score:g}** · status: {record.status}",
+    ]
+    if record.reason:
+        lines += ["", f"> {record.reason}"]
+    for name, question in record.questions.items():
+        lines += ["", f"## {name}: {question.score:.4g} / {question.possible:g}", ""]
+        lines += [f"- {line}" for line in question_feedback(question).splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def _histogram(values, maximum, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(3.2, 2.2), dpi=100)
+    axes.hist(values, bins=min(10, max(1, int(maximum * 2) or 1)), range=(0, maximum or 1), color="#3b6ea5")
+    axes.set_title(title, fontsize=9)
+    axes.set_xlabel("points", fontsize=8)
+    axes.set_ylabel("submissions", fontsize=8)
+    axes.tick_params(labelsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def failing_checks(records):
+    """(question, message) -> how many submissions failed with it."""
+    counts = Counter()
+    for record in records:
+        for name, question in record.questions.items():
+            for message in set(question.messages()):
+                counts[name, message] += 1
+    return counts
+
+
+def write(path, records, lesson):
+    """The batch report: score distributions, common failing checks, submissions needing attention."""
+    questions = sorted({name for record in records for name in record.questions})
+    maxima = {q: max(r.questions[q].possible for r in records if q in r.questions) for q in questions}
+    total = max((r.max_score for r in records), default=0)
+    plots = [("total", [r.score for r in records], total)] + [
+        (q, [r.question(q).score for r in records], maxima[q]) for q in questions
+    ]
+    figures = "".join(
+        f'<figure><img alt="score distribution for {name}" src="data:image/png;base64,'
+        f'{_histogram(values, maximum, name)}"><figcaption>{name}: mean {sum(values) / max(len(values), 1):.2f}'
+        f" / {maximum:g}</figcaption></figure>"
+        for name, values, maximum in plots
+    )
+    status_counts = Counter(r.status for r in records)
+    statuses = "".join(f"<li>{html.escape(s)}: {n}</li>" for s, n in sorted(status_counts.items()))
+    checks = "".join(
+        f"<tr><td>{html.escape(q)}</td><td>{html.escape(message)}</td><td>{n}</td></tr>"
+        for (q, message), n in failing_checks(records).most_common(15)
+    )
+    attention = "".join(
+        f"<tr><td>{html.escape(r.submission)}</td><td class='{r.status}'>{r.status}</td>"
+        f"<td>{html.escape(r.reason)}</td></tr>"
+        for r in records
+        if r.status != Status.GRADED
+    )
+    rows = "".join(
+        f"<tr><td>{html.escape(r.submission)}</td><td>{r.status}</td><td>{r.score:.4g} / {r.max_score:g}</td></tr>"
+        for r in records
+    )
+    path.write_text(
+        PAGE.format(
+            lesson=html.escape(lesson),
+            count=len(records),
+            statuses=statuses,
+            figures=figures,
+            checks=checks or "<tr><td colspan=3>none</td></tr>",
+            attention=attention or "<tr><td colspan=3>none</td></tr>",
+            rows=rows,
+        )
+    )
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{lesson}: grading report</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; color: #222; }}
+h1 {{ font-size: 1.6em; }} h2 {{ font-size: 1.2em; margin-top: 1.6em; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: 1em; }}
+figure {{ margin: 0; border: 1px solid #ddd; padding: 0.4em; }}
+figcaption {{ font-size: 0.8em; text-align: center; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }}
+.timeout, .memory, .disk, .crashed, .invalid {{ color: #a35d00; font-weight: bold; }}
+.tampered {{ color: #b00020; font-weight: bold; }}
+</style></head>
+<body>
+<h1>Grading report: {lesson}</h1>
+<p>{count} submissions.</p><ul>{statuses}</ul>
+<h2>Score distributions</h2><div class="figures">{figures}</div>
+<h2>Most common failing checks</h2>
+<table><tr><th>question</th><th>check message</th><th>submissions</th></tr>{checks}</table>
+<h2>Submissions needing attention</h2>
+<table><tr><th>submission</th><th>status</th><th>reason</th></tr>{attention}</table>
+<h2>All submissions</h2>
+<table><tr><th>submission</th><th>status</th><th>score</th></tr>{rows}</table>
+</body></html>
+"""
