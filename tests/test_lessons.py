@@ -2,6 +2,7 @@
 
 import ast
 import importlib
+import json
 import re
 import shutil
 import time
@@ -133,8 +134,27 @@ def test_exercises_hold_no_solution_and_no_hidden_test(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
+def test_every_zip_holds_the_tests_the_batch_grader_judges_with_and_the_library_whole(lesson):
+    """What makes one lesson's zip differ from another's: its tests (which test_batch grades the reference,
+    stub and every variant with, read from this very zip) and its otter configuration. The library it
+    ships is byte for byte the student side of the package, and nothing of the grader or the authoring
+    tools. With the zip run end to end below for one lesson, each lesson's zip is proven without running
+    its reference and stub a second time."""
+    with zipfile.ZipFile(autograder_zip(lesson)) as archive:
+        names = set(archive.namelist())
+        shipped = {name: archive.read(name) for name in names if name.startswith("files/kerascourse/")}
+        config = json.loads(archive.read("otter_config.json"))
+    expected = assign.package_files()
+    assert sorted(shipped) == sorted(expected) and all(shipped[n] == path.read_bytes() for n, path in expected.items())
+    assert not any("/grader/" in name or "/authoring/" in name for name in shipped)
+    assert {"run_autograder", "setup.sh", "otter_config.json"} <= names
+    assert {f"tests/{q}.py" for q in questions(lesson)} <= names and config["lang"] == "python"
+
+
+@pytest.mark.parametrize("lesson", LESSONS[:1])
 def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none(lesson):
-    """The zip run by ``otter run``, as Gradescope runs it (the batch grader is tested in test_batch)."""
+    """The zip run by ``otter run``, as Gradescope runs it, end to end on the cheapest lesson (the batch
+    grader grades every lesson's reference and stub with the same tests in test_batch)."""
     folder = ROOT / "autograder" / lesson / "samples"
     started = time.monotonic()
     reference = otter_run.otter_run(folder / "reference.ipynb", lesson)

@@ -60,3 +60,16 @@ def test_reference_alternatives_and_stub_need_exact_totals_up_to_rounding():
     assert sample_verdict(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
         "a valid alternative lost points"
     )
+
+
+def test_a_mistakes_notebook_ends_after_the_last_question_it_carries():
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(source) for source in (
+        "import keras", "x = 1", 'grader.check("q1")', "y = 2", 'grader.check("q2")', "z = 3", 'grader.check("q3")'
+    )]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    samples.end_after_questions(notebook, {"q2", "q1"})
+    assert [cell.source for cell in notebook.cells][-2:] == ["y = 2", 'grader.check("q2")']
+    samples.end_after_questions(notebook, {"q9"})
+    assert len(notebook.cells) == 5, "a question without a check cell keeps the notebook whole"

@@ -9,7 +9,8 @@ the K-th mistake of every question, ``alternatives-K.ipynb`` the K-th alternativ
 of them would replace the same answer cell, in which case the later one moves to the next
 notebook. Each mistake is judged on its own question only, so they do not hide one another;
 one that breaks the cells after it (so later questions could not show their own mistakes) is
-marked ``alone`` and gets a notebook of its own.
+marked ``alone`` and gets a notebook of its own. A mistakes notebook ends after the last question it
+carries: the cells that follow could not change a verdict.
 """
 
 import shutil
@@ -88,4 +89,17 @@ def write_samples(lesson, root=ROOT):
         notebook = nbformat.read(autograder / f"{lesson}.ipynb", as_version=4)
         for variant in members:
             apply_answers(notebook, variant.answers)
+        if members[0].kind == "mistake":
+            end_after_questions(notebook, {q for variant in members for q in (variant.question, *variant.answers)})
         nbformat.write(notebook, out / filename)
+
+
+def end_after_questions(notebook, questions):
+    """Drop the cells after the last ``grader.check`` cell of ``questions``: a mistake is judged on its own
+    question only, so the cells of later questions would only cost grading time."""
+    checks = [
+        index for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and cell.source.strip() in {f'grader.check("{q}")' for q in questions}
+    ]
+    if checks:
+        notebook.cells = notebook.cells[: max(checks) + 1]
