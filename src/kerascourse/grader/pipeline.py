@@ -9,6 +9,7 @@
 
 import json
 import os
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -107,37 +108,26 @@ def execute(submission, names, probes, settings, work):
 
 
 def unpack(execution, work, limits):
-    """Take the export stream apart into ``work / "export"``: regular files with plain names only, within
-    ``limits``; the runner's report goes into ``execution.report``."""
+    """Take the export stream apart into ``work / "export"``, as hostile input: plain files with plain
+    names only, within ``limits``, copied without holding them in memory; the runner's report goes into
+    ``execution.report``."""
     export = work / "export"
     export.mkdir()
-    stream, links, count = work / "export.tar", [], 0
     try:
-        with tarfile.open(stream, mode="r|") as tar:
-            for member in tar:
-                count += 1
-                if count > limits.archive_members:
-                    raise Ended(Status.TAMPERED, f"the export holds over {limits.archive_members} files")
-                folder, _, name = member.name.rpartition("/")
-                if member.issym() or member.islnk():
-                    links.append(member.name)
-                    continue
-                if not member.isreg() or name in ("", ".", "..") or folder not in ("", runner.EXPORT_DIR):
-                    raise Ended(Status.TAMPERED, f"the export holds {member.name!r}, which the grader never writes")
-                if member.size > limits.file_mb * loader.MB:
-                    raise Ended(Status.TAMPERED, f"the exported {name} is {member.size / loader.MB:,.0f} MB; "
-                                                 f"the limit is {limits.file_mb:g} MB")
-                content = tar.extractfile(member).read()
-                if folder:
-                    (export / name).write_bytes(content)
-                elif name == runner.REPORT:
-                    execution.report.update(json.loads(content))
+        with tarfile.open(work / "export.tar", mode="r|") as tar:
+            for count, member in enumerate(tar, start=1):
+                name = _member_name(member, count, limits)
+                source = tar.extractfile(member)
+                if member.name == runner.REPORT:
+                    if member.size > limits.json_mb * loader.MB:
+                        raise Ended(Status.TAMPERED, f"the runner's report is {member.size / loader.MB:,.0f} MB")
+                    execution.report.update(json.loads(source.read()))
+                else:
+                    with open(export / name, "wb") as target:
+                        shutil.copyfileobj(source, target)
     except tarfile.TarError as error:
         if not execution.report.get("died"):
             execution.report.setdefault("export_error", f"the export stream is not readable ({error})")
-    if links:
-        raise Ended(Status.TAMPERED, f"the notebook planted links where the grader reads its answers: "
-                                     f"{', '.join(sorted(links))}")
     report = execution.report
     if report.get("links"):
         raise Ended(Status.TAMPERED, f"the notebook planted links where the grader reads its answers: "
@@ -146,6 +136,20 @@ def unpack(execution, work, limits):
         reason = report.get("died") or report.get("export_error") or _last_line(report.get("log_tail", ""))
         raise Ended(Status.DISK if report.get("disk_full") else Status.CRASHED, reason)
     return export
+
+
+def _member_name(member, count, limits):
+    """The plain name of the runner's report or of an exported file; anything else ends the grading."""
+    if count > limits.archive_members:
+        raise Ended(Status.TAMPERED, f"the export holds over {limits.archive_members} files")
+    folder, _, name = member.name.rpartition("/")
+    plain = member.isreg() and name not in ("", ".", "..")
+    if not plain or ((folder, name) != ("", runner.REPORT) and folder != runner.EXPORT_DIR):
+        raise Ended(Status.TAMPERED, f"the export holds {member.name!r}, which the grader never writes")
+    if member.size > limits.file_mb * loader.MB:
+        raise Ended(Status.TAMPERED, f"the exported {name} is {member.size / loader.MB:,.0f} MB; "
+                                     f"the limit is {limits.file_mb:g} MB")
+    return name
 
 
 def load(export, limits):
@@ -167,7 +171,7 @@ def final_status(report, settings):
             for entry in report["interrupted"]
         )
         return Status.TIMEOUT, (
-            f"{cells} and was stopped at the cell limit of {settings.cell_timeout:g} s; the other cells were graded"
+            f"{cells}: stopped at the cell limit of {settings.cell_timeout:g} s; the other cells were graded"
         )
     if report.get("died"):
         return Status.CRASHED, report["died"]

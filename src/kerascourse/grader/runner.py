@@ -58,7 +58,7 @@ class CellClock:
         self.cells[cell_index] = round(time.monotonic() - self._current[1], 2)
 
 
-def run(notebook, last_cell, *, path, cell_timeout=None, clock=None):
+def run_cells(notebook, last_cell, *, path, cell_timeout=None, clock=None):
     """Run ``notebook``'s cells, then ``last_cell``, in a fresh ``python3`` kernel started in ``path``;
     errors are kept in the cells' outputs, and raise only ``DeadKernelError``. The kernel is stopped at
     once at the end: an interpreter that has imported TensorFlow takes about 3 s to exit by itself."""
@@ -92,13 +92,13 @@ def public_tests(notebook_path, test_paths, scratch):
     results_path = scratch / "public-results.json"
     last_cell = PUBLIC_TESTS_CELL.format(paths=[str(Path(p).resolve()) for p in test_paths], out=str(results_path))
     try:
-        run(notebook, last_cell, path=scratch)
+        run_cells(notebook, last_cell, path=scratch)
     except DeadKernelError:
         return None
     return json.loads(results_path.read_text()) if results_path.exists() else None
 
 
-def execute(spec):
+def run_submission(spec):
     """Run the submission and export its answers into ``scratch/export``; the report, as a dict."""
     scratch = Path(spec["scratch"])
     notebook = nbformat.read(spec["notebook"], as_version=4)
@@ -107,7 +107,7 @@ def execute(spec):
     report = {"died": None, "errors": [], "interrupted": [], "disk_full": False}
     clock = CellClock()
     try:
-        run(notebook, export_cell, path=scratch / "work", cell_timeout=spec["cell_timeout"], clock=clock)
+        run_cells(notebook, export_cell, path=scratch / "work", cell_timeout=spec["cell_timeout"], clock=clock)
     except DeadKernelError as error:
         report["died"] = f"the kernel died ({error}); the notebook may call os._exit or kill its own process"
     for index, cell in enumerate(notebook.cells[:student_cells]):
@@ -153,7 +153,7 @@ def main(spec_path):
     os.dup2(2, 1)
     spec = json.loads(Path(spec_path).read_text())
     (Path(spec["scratch"]) / "work").mkdir(parents=True, exist_ok=True)
-    report = execute(spec)
+    report = run_submission(spec)
     export = Path(spec["scratch"]) / EXPORT_DIR
     report["links"] = sorted(path.name for path in export.iterdir() if path.is_symlink()) if export.is_dir() else []
     with stream:
