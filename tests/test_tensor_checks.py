@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from failing import fails_with
+from recorded import as_graded
 
 from kerascourse import checks
-from kerascourse.checks import probes
 from kerascourse.checks import tensors as tc
 
 RAW = np.random.default_rng(0).integers(0, 256, size=(12, 28, 28, 1)).astype(np.uint8)
@@ -91,8 +91,7 @@ def pipeline(shuffle="before", buffer=None, drop=None, scale=True):
 
 def recorded(make_pipeline, tmp_path):
     """``make_pipeline`` as the batch grader hands it to the checks: its probe calls, recorded."""
-    probes.record(make_pipeline, "make_pipeline", tc.PROBE_CALLS["make_pipeline"], tmp_path / "make_pipeline")
-    return probes.Recording.load(tmp_path / "make_pipeline.json", tmp_path / "make_pipeline.npz")
+    return as_graded(make_pipeline, "make_pipeline", "kerascourse.checks.tensors", tmp_path / "make_pipeline")
 
 
 @pytest.mark.parametrize("as_graded", [False, True], ids=["in the notebook", "recorded"])

@@ -119,12 +119,6 @@ class Recording:
     def __init__(self, results, arrays):
         self.results, self.arrays = results, arrays
 
-    @classmethod
-    def load(cls, results_path, arrays_path):
-        with np.load(arrays_path, allow_pickle=False) as saved:
-            arrays = [saved[f"arr_{index}"] for index in range(len(saved.files))]
-        return cls(json.loads(Path(results_path).read_text()), arrays)
-
     def replay(self, key):
         entry = self.results.get(key)
         if entry is None:
