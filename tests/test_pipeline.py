@@ -24,7 +24,7 @@ def stream(work, *members):
 
 
 def unpacked(work, limits=loader.LIMITS):
-    execution = Execution(1.0, 10.0, {"log_tail": ""})
+    execution = Execution(10.0, {"log_tail": ""})
     return pipeline.unpack(execution, work, limits), execution.report
 
 

@@ -47,7 +47,6 @@ class Ended(Exception):
 
 @dataclass
 class Execution:
-    seconds: float
     peak_mb: float
     report: dict = field(default_factory=dict)  # the runner's report: errors, interrupted cells, timings
 
@@ -104,7 +103,7 @@ def execute(submission, names, probes, settings, work):
         raise Ended(Status.TIMEOUT, f"the notebook ran over {settings.timeout:g} s and was stopped")
     if outcome.status == "disk":
         raise Ended(Status.DISK, f"the notebook wrote over {2 * settings.disk_mb:g} MB and was stopped")
-    return Execution(round(outcome.seconds, 1), round(outcome.peak_mb), {"log_tail": outcome.log_tail})
+    return Execution(round(outcome.peak_mb), {"log_tail": outcome.log_tail})
 
 
 def unpack(execution, work, limits):
@@ -222,8 +221,8 @@ def grade_submission(path, settings, limits=loader.LIMITS, on_step=lambda step, 
             on_step("load", record)
             with timed(timings, "load"):
                 export = unpack(execution, work, limits)
+                timings.update({f"notebook_{k}": v for k, v in execution.report.get("timings", {}).items()})
                 env = load(export, limits)
-            timings.update({f"notebook_{k}": v for k, v in execution.report.get("timings", {}).items()})
             on_step("judge", record)
             with timed(timings, "judge"):
                 results = judge.run_tests(files, env)
