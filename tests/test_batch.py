@@ -10,6 +10,7 @@ from pathlib import Path
 
 import budget
 import pytest
+from failing import raw_text_in
 
 from kerascourse import ROOT
 from kerascourse.authoring import samples
@@ -107,6 +108,15 @@ def hidden_test_lines(test_text):
         elif inside and line.startswith("    ") and len(line.strip()) > 25:
             lines.add(line.strip())
     return lines
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_no_feedback_shows_a_frameworks_raw_error_text(graded, lesson):
+    for kind in [kind for name, kind in FOLDERS if name == lesson]:
+        for name, record in graded[lesson, kind][1].items():
+            for question in record.questions.values():
+                for message in question.messages():
+                    assert not raw_text_in(message), f"{kind}/{name} {question.name}: {message}"
 
 
 def test_hostile_code_never_ran_outside_and_nothing_was_unpickled(graded):

@@ -118,7 +118,7 @@ def test_variables_nested_arrays_and_recorded_function_calls(tmp_path):
         neuron_checks.require_activation(env["softmax"], "softmax")
         raise AssertionError("a function that raises must fail its check")
     except checks.CheckFailed as failure:
-        assert "softmax(<float32 array of shape (3, 4)>) raised AttributeError" in str(failure)
+        assert "softmax(<float32 array of shape (3, 4)>) failed: AttributeError" in str(failure)
 
 
 def test_untrusted_manifests_are_refused(tmp_path):

@@ -165,6 +165,26 @@ def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none(less
     assert all(score == 0 for score, _ in stub.values())
 
 
+# The cheapest lesson whose answers are models: its tutorial-written alternatives run through the zip
+TUTORIAL_FORMS_LESSON = "02_neurons"
+TUTORIAL_FORMS = ("-subclassed-models", "-tensorflow-activations")
+
+
+def test_subclassed_models_and_tensorflow_activations_earn_full_marks_through_the_gradescope_zip():
+    """In the student's own kernel (otter run, as on Gradescope) the checks read a subclassed model and a
+    TensorFlow-function activation as the batch grader does (test_batch grades them in every lesson)."""
+    lesson = TUTORIAL_FORMS_LESSON
+    plan = samples.plan(samples.load_variants(lesson))
+    notebooks = sorted(name for name, members in plan.items()
+                       if any(member.name.endswith(TUTORIAL_FORMS) for member in members))
+    assert len(notebooks) >= 2, plan
+    started = time.monotonic()
+    for name in notebooks:
+        scores = otter_run.otter_run(ROOT / "autograder" / lesson / "samples" / name, lesson)
+        assert all(score == pytest.approx(most) for score, most in scores.values()), (name, scores)
+    budget.add_otter_run(lesson, time.monotonic() - started)
+
+
 @pytest.mark.parametrize("lesson", LESSONS[:1])
 def test_check_exits_nonzero_unless_every_public_test_passes(lesson, capsys):
     student_folder = ROOT / "exercises" / lesson

@@ -70,7 +70,7 @@ def test_activations_match_keras_and_each_slip_is_named(as_graded, tmp_path):
     fails_with("normalises each column", nc.require_activation, given(lambda z: softmax(z, axis=0), "softmax"),
                "softmax")
     fails_with("keeps the shape", nc.require_activation, given(lambda z: tf.reduce_sum(z), "relu"), "relu")
-    fails_with("relu(<float32 array of shape (13,)>) raised", nc.require_activation,
+    fails_with("relu(<float32 array of shape (13,)>) failed", nc.require_activation,
                given(lambda z: z.no_such_method(), "relu"), "relu")
     fails_with("define it as a function", nc.require_activation, 3.0, "relu")
 

@@ -124,10 +124,10 @@ def test_pipelines_that_lose_labels_or_return_no_dataset(tmp_path):
     fails_with("(images, labels) pair", tc.require_pipeline_batches, images_only)
     fails_with("returns a list", tc.require_pipeline_batches, lambda *args, **kwargs: [1, 2])
     fails_with("returns a NoneType", tc.require_pipeline_batches, lambda *args, **kwargs: None)
-    message = fails_with("raised ZeroDivisionError", tc.require_pipeline_batches, lambda *args, **kwargs: 1 / 0)
+    message = fails_with("failed: ZeroDivisionError", tc.require_pipeline_batches, lambda *args, **kwargs: 1 / 0)
     assert "<uint8 array of shape (50, 2, 2, 1)>" in message
     recording = recorded(lambda *args, **kwargs: 1 / 0, tmp_path)
-    assert fails_with("raised ZeroDivisionError", tc.require_pipeline_batches, recording) == message
+    assert fails_with("failed: ZeroDivisionError", tc.require_pipeline_batches, recording) == message
 
 
 def test_batches_per_epoch_counts_the_partial_batch():

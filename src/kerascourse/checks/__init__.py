@@ -11,8 +11,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerascourse.checks import probes
-from kerascourse.checks.answers import NOT_DEFINED, CheckFailed, Unavailable, fail, require_defined  # noqa: F401
+from kerascourse.checks import portable, probes
+from kerascourse.checks.answers import (  # noqa: F401
+    NOT_DEFINED,
+    CheckFailed,
+    Unavailable,
+    explain,
+    fail,
+    require_defined,
+)
 
 PROBLEMS = {
     # problem: (accepted loss names, output units, accepted final activations, label kind)
@@ -43,7 +50,8 @@ FLATTENING_LAYERS = (
 
 
 def model_layers(model):
-    """The model's layers without its InputLayer."""
+    """The model's layers without its InputLayer (a subclassed model's in the order its call uses them)."""
+    model = portable.portable(model) if isinstance(model, keras.Model) else model
     return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
@@ -64,11 +72,15 @@ def activation_of(layer):
     kind = type(layer).__name__
     if kind in ACTIVATION_LAYERS:
         return ACTIVATION_LAYERS[kind]
+    function = getattr(layer, "activation", None)
+    if callable(function) and function in portable.TF_ACTIVATIONS:
+        return portable.activation_name(function)
     activation = layer.get_config().get("activation")
     if activation is None:
         return None
     if isinstance(activation, dict):
-        return activation.get("config", {}).get("name", activation.get("class_name", "custom"))
+        inner = activation.get("config")
+        return inner.get("name", activation.get("class_name", "custom")) if isinstance(inner, dict) else str(inner)
     return activation if isinstance(activation, str) else getattr(activation, "__name__", "custom")
 
 
@@ -149,14 +161,30 @@ def require_number(value, name, how):
 
 
 def require_model(obj, name):
+    """``obj`` as a model the checks can read: itself, or a subclassed model's functional trace."""
     require_defined(obj, name)
     if not isinstance(obj, keras.Model):
         fail(f"{name} is a {type(obj).__name__}, not a Keras model; assign keras.Sequential([...]) to it")
+    return require_portable(obj, name)
+
+
+def require_portable(layer, name):
+    """``layer`` itself, or a subclassed model's or layer's functional trace (``checks.portable``)."""
+    try:
+        return portable.portable(layer)
+    except portable.NotPortable as problem:
+        fail(f"{name} cannot be graded: {problem}")
+
+
+def layers_within(layer, name):
+    """The layers a layer answer applies: a model's (nested ones included), a subclassed layer's, or itself."""
+    layer = require_portable(layer, name)
+    return all_layers(layer) if isinstance(layer, keras.Model) else [layer]
 
 
 def require_input_shape(model, shape, name):
     """The model declares inputs of ``shape`` (without the batch axis)."""
-    require_model(model, name)
+    model = require_model(model, name)
     try:
         declared = model.input_shape
     except (AttributeError, ValueError):
@@ -169,7 +197,7 @@ def require_input_shape(model, shape, name):
 
 def require_output_shape(model, shape, name):
     """The model's output has ``shape`` per example; a missing Flatten is named as such."""
-    require_model(model, name)
+    model = require_model(model, name)
     produced = tuple(model.output_shape[1:])
     if produced == tuple(shape):
         return
@@ -183,7 +211,7 @@ def require_output_shape(model, shape, name):
 
 def require_hidden_nonlinearity(model, name):
     """At least one hidden layer applies a non-linear activation."""
-    require_model(model, name)
+    model = require_model(model, name)
     position, _ = output_layer(model)
     hidden = model_layers(model)[: position - 1]
     if not any(activation_of(layer) not in (None, "linear") for layer in hidden):
@@ -195,7 +223,7 @@ def require_hidden_nonlinearity(model, name):
 
 def require_output_activation(model, problem, name):
     """The final activation suits the problem (probabilities or logits for classification)."""
-    require_model(model, name)
+    model = require_model(model, name)
     allowed = PROBLEMS[problem][2]
     position, layer = output_layer(model)
     activation = activation_of(layer)
@@ -220,14 +248,14 @@ def require_output_activation(model, problem, name):
 
 
 def require_param_count(model, name, low, high):
-    require_model(model, name)
+    model = require_model(model, name)
     count = model.count_params()
     if not low <= count <= high:
         fail(f"{name} has {count:,} parameters; this question wants between {low:,} and {high:,}")
 
 
 def require_trainable(model, name, trainable=True):
-    require_model(model, name)
+    model = require_model(model, name)
     if bool(model.trainable) != trainable:
         fail(f"{name}.trainable is {model.trainable}; set it to {trainable}")
 
@@ -296,7 +324,7 @@ def output_kind(model):
 
 
 def require_compiled(model, name):
-    require_model(model, name)
+    model = require_model(model, name)
     if getattr(model, "optimizer", None) is None or model.get_compile_config() is None:
         fail(f"{name} is not compiled; call {name}.compile(optimizer=..., loss=..., metrics=['accuracy'])")
 
@@ -384,7 +412,7 @@ def model_accuracy(model, inputs, labels):
 
 def require_reported_accuracy(model, reported, images, labels, name, reported_name, how):
     """``reported`` is the accuracy ``model`` really has on the test images; returns that accuracy."""
-    require_model(model, name)
+    model = require_model(model, name)
     require_defined(reported, reported_name)
     if not isinstance(reported, (int, float)) or not 0 <= reported <= 1:
         fail(f"{reported_name} is {reported!r}; store the accuracy from {how}, a number in [0, 1]")
@@ -436,7 +464,7 @@ def head_model(head, name="the head", n_features=4):
     for part in parts:
         if not isinstance(part, keras.layers.Layer):
             fail(f"{name} holds a {type(part).__name__}; give a Keras layer such as layers.Dense(1)")
-    copies = [type(part).from_config(part.get_config()) for part in parts]
+    copies = [type(part).from_config(portable.keras_config(part)) for part in parts]
     return keras.Sequential([keras.Input(shape=(n_features,)), *copies])
 
 
@@ -479,7 +507,7 @@ def _train(make_train_step, steps):
     try:
         step = make_train_step(model, loss_fn, optimizer)
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
-        fail(f"make_train_step(model, loss_fn, optimizer) raised {type(error).__name__}: {error}")
+        fail(f"make_train_step(model, loss_fn, optimizer) failed: {explain(error)}")
     if not callable(step):
         fail(f"make_train_step returned a {type(step).__name__}; return the train_step function")
     x, y = probe_batch((4,)), np.arange(8) % 3
@@ -493,9 +521,9 @@ def _train(make_train_step, steps):
                     "train_step found no gradients; compute the predictions and the loss inside "
                     "`with tf.GradientTape() as tape:` and take tape.gradient(loss, model.trainable_variables)"
                 )
-            fail(f"train_step(x, y) raised ValueError: {error}")
+            fail(f"train_step(x, y) failed: {explain(error)}")
         except Exception as error:  # noqa: BLE001
-            fail(f"train_step(x, y) raised {type(error).__name__}: {error}")
+            fail(f"train_step(x, y) failed: {explain(error)}")
         if loss is None:
             fail("train_step returns None; return the loss so the training loop can report it")
         losses.append(float(keras.ops.convert_to_numpy(loss)))

@@ -3,9 +3,11 @@ get, and the rule that an answer must exist and be the student's own work."""
 
 import functools
 import inspect
+import re
 
 LIBRARY = "kerascourse"
 NOT_DEFINED = "the notebook does not define it"
+FRAMEWORKS = {"tensorflow", "keras", "numpy", "jax", "torch"}  # whose exception class names mean nothing to a student
 
 
 class CheckFailed(AssertionError):
@@ -50,3 +52,29 @@ def require_defined(obj, name):
             f"{name} is the course library's own {origin}; answers must be your own code, so write {name} "
             "in your notebook instead of importing it"
         )
+
+
+_SHAPES = [
+    # TensorFlow: "Incompatible shapes: [3,4] vs. [3]"
+    re.compile(r"Incompatible shapes: \[([\d,]*)\] vs\. \[([\d,]*)\]"),
+    # NumPy: "operands could not be broadcast together with shapes (1000,5,5) (1000,)"
+    re.compile(r"broadcast together with shapes \(([\d,]*)\) \(([\d,]*)\)"),
+]
+
+
+def explain(error):
+    """What an exception raised by student code, or by arrays it produced, means: one plain clause without a
+    framework's class names or graph-node text (Python's own exception names stay, students know them)."""
+    text = str(error)
+    for pattern in _SHAPES:
+        found = pattern.search(text)
+        if found:
+            first, second = (tuple(int(size) for size in shape.split(",") if size) for shape in found.groups())
+            return (f"it combines arrays of shapes {first} and {second}, which do not broadcast; check which axis "
+                    "each operation reduces over (keepdims=True keeps that axis for broadcasting)")
+    text = re.sub(r"\b(?:tensorflow|keras)(?:\.\w+)*\.(\w+)", r"\1", text)  # EagerTensor, not its module path
+    text = re.sub(r"\{\{function_node [^}]*\}\}|\[\[\{\{node [^}]*\}\}\]\]|\[Op:[^\]]*\]", "", text)
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("File ")]
+    if type(error).__module__.split(".")[0] in FRAMEWORKS:  # TensorFlow puts the cause last, after its trace
+        return lines[-1][:300] if lines else "an error inside the framework"
+    return f"{type(error).__name__}: {lines[0][:300]}" if lines else type(error).__name__

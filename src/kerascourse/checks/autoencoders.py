@@ -76,6 +76,7 @@ def _close(a, b, tolerance=RELATIVE_TOLERANCE):
 
 def require_image_to_image(model, name, decoder_name="decoder"):
     """``model`` maps (28, 28, 1) images to (28, 28, 1) images."""
+    model = checks.require_model(model, name)
     checks.require_input_shape(model, IMAGE_SHAPE, name)
     produced = tuple(model.output_shape[1:])
     if produced == IMAGE_SHAPE:
@@ -95,7 +96,7 @@ def require_image_to_image(model, name, decoder_name="decoder"):
 
 def require_pixel_output(model, name, decoder_name="decoder"):
     """The last activation is sigmoid, so reconstructions lie in [0, 1] like the pixels."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     layers = checks.all_layers(model)
     for position in range(len(layers), 0, -1):
         layer = layers[position - 1]
@@ -119,6 +120,7 @@ def require_pixel_output(model, name, decoder_name="decoder"):
 
 def code_shape(encoder, name="encoder"):
     """The encoder's output shape per image."""
+    encoder = checks.require_model(encoder, name)
     checks.require_input_shape(encoder, IMAGE_SHAPE, name)
     return tuple(encoder.output_shape[1:])
 
@@ -160,8 +162,10 @@ def require_code_size(code_size, encoder, name="encoder"):
 def require_composition(autoencoder, encoder, decoder, name="autoencoder", encoder_name="encoder",
                         decoder_name="decoder"):
     """``autoencoder(x)`` equals ``decoder(encoder(x))``: the two halves are the model's own."""
-    for model, model_name in ((autoencoder, name), (encoder, encoder_name), (decoder, decoder_name)):
+    autoencoder, encoder, decoder = (
         checks.require_model(model, model_name)
+        for model, model_name in ((autoencoder, name), (encoder, encoder_name), (decoder, decoder_name))
+    )
     images = checks.probe_batch(IMAGE_SHAPE, batch_size=8)
     try:
         composed = decoder.predict(encoder.predict(images, verbose=0), verbose=0)
@@ -186,7 +190,7 @@ def require_convolutional(encoder, name="conv_encoder"):
 
 def require_reconstruction(model, name, train_images, test_images, fraction=0.6):
     """``model`` reconstructs the test images with an MSE below ``fraction`` of the mean-image baseline."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     measured = float(np.mean(per_image_mse(model, test_images, name)))
     baseline = mean_image_mse(train_images, test_images)
     if not measured < fraction * baseline:
@@ -200,7 +204,7 @@ def require_reconstruction(model, name, train_images, test_images, fraction=0.6)
 
 def require_reported_mse(model, reported, images, name, reported_name, targets=None):
     """``reported`` is the MSE between ``model``'s outputs on ``images`` and ``targets`` (default: the images)."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     value = checks.require_number(reported, reported_name, f"the mean squared error of {name} on the test images")
     targets = images if targets is None else targets
     measured = float(np.mean((reconstruct(model, images, name) - np.asarray(targets, dtype=np.float64)) ** 2))
@@ -271,7 +275,7 @@ def require_separated_codes(codes, labels, name="codes"):
 
 def require_denoising(denoiser, test_images, name="denoiser", fraction=0.35):
     """On freshly noised test images the outputs are much closer to the clean images than the inputs are."""
-    checks.require_model(denoiser, name)
+    denoiser = checks.require_model(denoiser, name)
     noisy = add_noise(test_images, seed=TEST_NOISE_SEED + 100)
     denoised = float(np.mean((reconstruct(denoiser, noisy, name) - test_images) ** 2))
     before = float(np.mean((noisy - test_images) ** 2))
@@ -299,7 +303,7 @@ def require_less_noise(denoised_test_mse, noisy_test_mse):
 
 def require_reported_denoising(denoiser, reported, test_images, name="denoiser", reported_name="denoised_test_mse"):
     """``reported`` is the MSE between the denoised noisy_test and the clean test images."""
-    checks.require_model(denoiser, name)
+    denoiser = checks.require_model(denoiser, name)
     how = "the MSE between the denoised noisy_test and the clean x_test"
     value = checks.require_number(reported, reported_name, how)
     noisy = add_noise(test_images, seed=TEST_NOISE_SEED)
@@ -337,7 +341,7 @@ def require_error_shape(test_errors, n_images, name="test_errors"):
 def require_errors(test_errors, model, images, name="test_errors", model_name="anomaly_ae"):
     """``test_errors`` holds each test image's reconstruction MSE under ``model``."""
     array = require_error_shape(test_errors, len(images), name)
-    checks.require_model(model, model_name)
+    model = checks.require_model(model, model_name)
     expected = per_image_mse(model, images, model_name)
     if not np.allclose(array, expected, rtol=1e-3, atol=1e-6):
         fail(

@@ -126,7 +126,7 @@ def require_hand_params(params, keys):
 
 def require_conv_stack(model, name, min_convs=2):
     """At least ``min_convs`` non-linear Conv2D layers, and pooling that shrinks the feature maps."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     layers = checks.all_layers(model)
     convs = [(index, layer) for index, layer in enumerate(layers, start=1) if isinstance(layer, keras.layers.Conv2D)]
     if len(convs) < min_convs:
@@ -184,8 +184,7 @@ def require_augmentation_modes(augment, shape, name="augment"):
 
 def require_digit_safe_augmentation(augment, name="augment"):
     """No mirror images, and rotations small enough that a 6 stays a 6."""
-    layers = checks.all_layers(augment) if isinstance(augment, keras.Model) else [augment]
-    for layer in layers:
+    for layer in checks.layers_within(augment, name):
         if isinstance(layer, keras.layers.RandomFlip):
             fail("RandomFlip mirrors digits, and a mirrored digit is no longer the same digit; drop it")
         if isinstance(layer, keras.layers.RandomRotation):
@@ -208,8 +207,8 @@ def require_augmented(model, name, augment_name="augment"):
 
 def require_similar_budget(mlp, cnn, name="mlp", cnn_name="cnn", tolerance=0.2):
     """``mlp`` has Dense layers only and within ``tolerance`` of the CNN's parameter count."""
-    checks.require_model(mlp, name)
-    checks.require_model(cnn, cnn_name)
+    mlp = checks.require_model(mlp, name)
+    cnn = checks.require_model(cnn, cnn_name)
     if any(isinstance(layer, keras.layers.Conv2D) for layer in checks.all_layers(mlp)):
         fail(f"{name} has Conv2D layers; the comparison needs a network of Dense layers only")
     mine, theirs = mlp.count_params(), cnn.count_params()

@@ -197,7 +197,7 @@ def require_forward(hidden, y_hat, weights):
 
 def require_matches_network(y_hat, net):
     """``y_hat`` equals what ``net`` predicts on the XOR inputs."""
-    require_model(net, "net")
+    net = require_model(net, "net")
     got = require_array(y_hat, "y_hat", "compute sigmoid(hidden @ W2 + b2)")
     want = np.asarray(net.predict(XOR_INPUTS, verbose=0), dtype=np.float64)
     if got.shape != want.shape:
@@ -225,7 +225,7 @@ def require_bce(bce, y_hat):
 
 def require_mse(mse, net):
     """``mse`` is the mean squared error of ``net``'s predictions on XOR."""
-    require_model(net, "net")
+    net = require_model(net, "net")
     p = np.asarray(net.predict(XOR_INPUTS, verbose=0), dtype=np.float64)
     got = require_number(mse, "mse", "np.mean((y - y_hat) ** 2)")
     if np.isclose(got, np.mean(np.abs(XOR_TARGETS - p)), rtol=1e-4):
@@ -290,7 +290,7 @@ def xor_accuracy(model):
 
 def require_single_layer(model):
     """``linear_model`` has one Dense layer and, as it must, fails to learn XOR."""
-    require_model(model, "linear_model")
+    model = require_model(model, "linear_model")
     dense = [layer for layer in model_layers(model) if isinstance(layer, keras.layers.Dense)]
     if len(dense) != 1:
         fail(f"linear_model has {len(dense)} Dense layers; this part is about a single layer, "
@@ -302,7 +302,7 @@ def require_single_layer(model):
 
 def require_hidden_layer(model):
     """``xor_model`` has a hidden layer with a non-linear activation before its output."""
-    require_model(model, "xor_model")
+    model = require_model(model, "xor_model")
     dense = [layer for layer in model_layers(model) if isinstance(layer, keras.layers.Dense)]
     if len(dense) < 2:
         fail("xor_model has no hidden layer; one line cannot separate XOR, so add Dense(8, activation='tanh') "
@@ -314,7 +314,7 @@ def require_hidden_layer(model):
 
 def require_reported_xor_accuracy(model, reported, name, reported_name):
     """``reported`` is ``model``'s accuracy on the four XOR points; returns it."""
-    require_model(model, name)
+    model = require_model(model, name)
     accuracy = xor_accuracy(model)
     value = require_number(reported, reported_name, f"{name}.evaluate(X, y)[1]")
     if abs(value - accuracy) > 1e-6:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from kerascourse.checks.answers import CheckFailed, fail, require_defined
+from kerascourse.checks.answers import CheckFailed, explain, fail, require_defined
 
 DATASET_EPOCHS = 2  # epochs read from a returned tf.data pipeline: enough to see it reshuffle
 MAX_BATCHES = 1000  # per epoch; probe inputs are far smaller
@@ -61,7 +61,7 @@ def call(fn, name, key, calls):
     except CheckFailed:
         raise
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
-        fail(f"{name}({_signature(args, kwargs)}) raised {type(error).__name__}: {str(error).strip()[:300]}")
+        fail(f"{name}({_signature(args, kwargs)}) failed: {explain(error)}")
 
 
 def _signature(args, kwargs):

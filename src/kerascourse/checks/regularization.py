@@ -49,7 +49,7 @@ def require_overfitting(history, name, min_gap=0.05):
 
 def require_trained_on_subset(model, subset, rest, name):
     """``model`` saw only ``subset``: it scores clearly lower on the rest of the training data."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     seen, unseen = checks.model_accuracy(model, *subset), checks.model_accuracy(model, *rest)
     if unseen > seen - 0.05:
         fail(
@@ -83,7 +83,7 @@ def penalty_factors(layer, key="kernel_regularizer"):
 
 def require_weight_penalties(model, name):
     """Every hidden Dense/Conv2D layer has an L1, L2 or L1L2 kernel penalty of a sensible size."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     hidden = hidden_weighted_layers(model)
     if not hidden:
         fail(f"{name} has no hidden Dense layers to regularize; keep the architecture of big_model")
@@ -114,7 +114,7 @@ def require_weight_penalties(model, name):
 
 def require_dropout(model, name):
     """Dropout sits between hidden layers, never after the output, at a rate that still learns."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     output, _ = checks.output_layer(model)
     dropouts = [
         (index, layer)
@@ -153,8 +153,8 @@ def generalization_gap(model, train, validation):
 
 def require_smaller_gap(model, baseline, train, validation, name, baseline_name, ratio=0.9):
     """``model`` generalizes clearly better than ``baseline``: its loss gap is at most ``ratio`` of it."""
-    checks.require_model(model, name)
-    checks.require_model(baseline, baseline_name)
+    model = checks.require_model(model, name)
+    baseline = checks.require_model(baseline, baseline_name)
     gap, baseline_gap = generalization_gap(model, train, validation), generalization_gap(baseline, train, validation)
     if gap > ratio * baseline_gap:
         fail(
@@ -168,7 +168,7 @@ def require_smaller_gap(model, baseline, train, validation, name, baseline_name,
 
 def require_batchnorm(model, name):
     """BatchNormalization follows a hidden Dense/Conv2D layer and comes before the output layer."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     layers = checks.model_layers(model)
     output, _ = checks.output_layer(model)
     norms = [index for index, layer in enumerate(layers, start=1) if isinstance(layer, keras.layers.BatchNormalization)]
@@ -383,7 +383,7 @@ def require_search(search_results, best, name="search_results", best_name="best_
 
 def require_chosen_on_validation(model, search_results, best, validation, test, name="final_model"):
     """``model`` is the best setting's model, and the search compared validation accuracies."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     reported = search_results[best]
     if abs(checks.model_accuracy(model, *validation) - reported) <= 0.003:
         return

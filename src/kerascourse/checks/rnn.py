@@ -135,7 +135,7 @@ def recurrent_layers(model):
 
 
 def require_recurrent(model, name, purpose):
-    require_model(model, name)
+    model = require_model(model, name)
     if not recurrent_layers(model):
         fail(
             f"{name} has no recurrent layer (it is {describe_model(model)}); {purpose} needs one: add "
@@ -145,6 +145,7 @@ def require_recurrent(model, name, purpose):
 
 def require_forecaster(model, window, name="forecaster"):
     """A recurrent model from ``(window, 1)`` windows to one linear output."""
+    model = require_model(model, name)
     require_recurrent(model, name, "reading the window in time order")
     if tuple(model.input_shape[1:]) != (window, 1):
         fail(f"{name} takes inputs of shape {model.input_shape[1:]}; start it with keras.Input(shape=({window}, 1))")
@@ -182,7 +183,7 @@ def require_beats_naive(model_mae, baseline_mae, name="forecaster"):
 
 def require_text_classifier(model, name="text_model"):
     """Strings in, TextVectorization, a masked Embedding, a recurrent layer, one sigmoid out."""
-    require_model(model, name)
+    model = require_model(model, name)
     layers = model_layers(model)
     if not layers or not isinstance(layers[0], keras.layers.TextVectorization):
         fail(

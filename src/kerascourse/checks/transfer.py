@@ -52,7 +52,7 @@ def require_top5_format(top5, n_photos, name="top5"):
 
 def require_preprocessed_predictions(resnet, photos, probs, name="probs"):
     """``probs`` are ``resnet``'s outputs for the photos resized to 224 x 224 and preprocessed for ResNet50."""
-    checks.require_model(resnet, "resnet")
+    resnet = checks.require_model(resnet, "resnet")
     array = checks.numeric_array(probs)
     if array is None or array.shape != (len(photos), IMAGENET_CLASSES):
         shape = None if array is None else array.shape
@@ -93,7 +93,7 @@ def require_decoded(probs, top5, name="top5"):
 
 def base_of(model, name):
     """The pre-trained base nested in ``model``: the inner model that holds convolutions."""
-    checks.require_model(model, name)
+    model = checks.require_model(model, name)
     bases = [
         layer for layer in checks.model_layers(model)
         if isinstance(layer, keras.Model) and any(isinstance(inner, keras.layers.Conv2D) for inner in layer.layers)
@@ -177,6 +177,7 @@ def require_head(model, base, num_classes, name):
 
 
 def require_transfer_model(model, num_classes, name="transfer_model"):
+    model = checks.require_model(model, name)
     base = base_of(model, name)
     require_augmentation_first(model, base, name)
     require_preprocessing(model, base, name)

@@ -1,11 +1,13 @@
 """Move a notebook's answers out of the student's process as data (runs inside the sandbox).
 
 The exporter runs as the last cell of the sandboxed notebook and writes only data: models as
-``.keras`` files, layers and losses as Keras configs (JSON), arrays and variables as ``.npy`` without
-pickle, plain values as JSON (dicts with number or tuple keys as lists of pairs, arrays inside lists
-and dicts as nested lists), and functions as the recorded results of the probe calls the tests make
-(``kerascourse.checks.probes``: the checks module that ``grading.yaml`` names lists them in
-``PROBE_CALLS``). The trusted side reads them back with ``loader``.
+``.keras`` files (a subclassed model or layer as its functional trace, with TensorFlow-function
+activations swapped for their Keras twins: see ``kerascourse.checks.portable``), layers and losses
+as Keras configs (JSON), arrays and variables as ``.npy`` without pickle, plain values as JSON (dicts
+with number or tuple keys as lists of pairs, arrays inside lists and dicts as nested lists), and
+functions as the recorded results of the probe calls the tests make (``kerascourse.checks.probes``:
+the checks module that ``grading.yaml`` names lists them in ``PROBE_CALLS``). The trusted side reads
+them back with ``loader``.
 """
 
 import importlib
@@ -17,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerascourse.checks import probes
+from kerascourse.checks import portable, probes
 
 MANIFEST = "manifest.json"
 
@@ -33,6 +35,8 @@ def export(namespace, names, probe_kinds, directory):
             continue
         try:
             manifest[name] = _export_value(namespace[name], probe_kinds.get(name), directory / name)
+        except portable.NotPortable as problem:
+            manifest[name] = {"kind": "unexportable", "reason": f"it cannot be graded: {problem}"}
         except Exception as error:  # noqa: BLE001 - student objects may fail in any way
             manifest[name] = {"kind": "unexportable", "reason": f"{type(error).__name__}: {error}"}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=1))
@@ -41,6 +45,11 @@ def export(namespace, names, probe_kinds, directory):
 def _export_value(value, probe, stem):
     if probe is not None:  # the checks module whose PROBE_CALLS list the calls
         return probes.record(value, stem.name, importlib.import_module(probe).PROBE_CALLS[stem.name], stem)
+    if isinstance(value, keras.layers.Layer):
+        value = portable.with_keras_activations(portable.portable(value))
+    elif isinstance(value, (list, tuple)):
+        value = [portable.with_keras_activations(portable.portable(item)) if isinstance(item, keras.layers.Layer)
+                 else item for item in value]
     if isinstance(value, keras.Model):
         value.save(f"{stem}.keras")
         return {"kind": "model", "file": f"{stem.name}.keras"}

@@ -2,7 +2,8 @@
 student code.
 
 Test files come straight from the autograder zip in memory; they are never written where student code
-runs. Messages keep the check's sentence and never the test's source.
+runs. Messages keep the check's sentence and never the test's source; an exception that is not a
+check's verdict is explained without a framework's class names (``answers.explain``).
 """
 
 import inspect
@@ -10,6 +11,7 @@ import zipfile
 
 from otter.test_files.exception_test import ExceptionTestFile
 
+from kerascourse.checks.answers import CheckFailed, explain
 from kerascourse.grader.results import CaseResult, QuestionResult, total
 
 
@@ -47,8 +49,10 @@ def run_tests(files, env):
             try:
                 case.body.call_func(env)
                 passed, message = True, ""
+            except CheckFailed as failure:
+                passed, message = False, f"{type(failure).__name__}: {str(failure).strip()}"
             except Exception as error:  # noqa: BLE001 - any failure of a test costs its points
-                passed, message = False, f"{type(error).__name__}: {str(error).strip()}"
+                passed, message = False, f"the answer could not be checked: {explain(error)}"
             question.cases.append(CaseResult(case.hidden, float(case.points), passed, message))
         results.append(question)
     return results

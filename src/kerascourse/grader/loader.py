@@ -9,6 +9,7 @@ over a limit is refused at once, without reading its content, and the refusal is
 
 import json
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,7 @@ def load(directory, limits=LIMITS):
             refused.setdefault(str(too_large), []).append(name)
             env[name] = Unavailable(f"its exported file is over the grader's limits ({too_large})")
         except Exception as error:  # noqa: BLE001 - a value that will not load is graded as missing
-            env[name] = Unavailable(f"it could not be rebuilt outside the notebook ({type(error).__name__}: {error})")
+            env[name] = Unavailable(f"it could not be rebuilt outside the notebook ({_why_not_rebuilt(error)})")
     return Export(env, refused)
 
 
@@ -100,6 +101,16 @@ def _load_value(entry, directory, limits):
     if kind == "mapping":
         return {tuple(key) if isinstance(key, list) else key: item for key, item in entry["items"]}
     return Unavailable(f"unknown export kind {kind!r}")
+
+
+def _why_not_rebuilt(error):
+    """A loading error in a sentence a student can act on, without Keras's module paths and configs."""
+    text = str(error)
+    unknown = re.search(r"Could not locate class '(\w+)'", text)
+    if unknown:
+        return f"it is built from the class {unknown.group(1)}, which the grader cannot rebuild; use Keras layers"
+    lines = text.strip().splitlines()
+    return re.sub(r"<class '(?:\w+\.)*(\w+)'>", r"\1", lines[0] if lines else type(error).__name__)[:200]
 
 
 def _inside(directory, name, limits):
