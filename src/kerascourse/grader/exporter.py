@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerascourse.checks import portable, probes
+from kerascourse.checks.answers import explain
 
 MANIFEST = "manifest.json"
 
@@ -38,7 +39,7 @@ def export(namespace, names, probe_kinds, directory):
         except portable.NotPortable as problem:
             manifest[name] = {"kind": "unexportable", "reason": f"it cannot be graded: {problem}"}
         except Exception as error:  # noqa: BLE001 - student objects may fail in any way
-            manifest[name] = {"kind": "unexportable", "reason": f"{type(error).__name__}: {error}"}
+            manifest[name] = {"kind": "unexportable", "reason": explain(error)}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=1))
 
 
