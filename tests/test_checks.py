@@ -1,6 +1,7 @@
 """Every check passes on valid answers and fails on known mistakes with a message that names the fix."""
 
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 from failing import fails_with
@@ -270,3 +271,20 @@ def test_train_step_that_returns_another_loss_is_named():
 
     fails_with("return the loss computed inside the tape", checks.require_train_step_matches_reference,
                doubled, "make_train_step")
+
+
+def test_validating_on_the_test_split_is_named_and_validating_apart_is_not():
+    rng = np.random.default_rng(0)
+    train, validation, test = (
+        (rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)) for _ in range(3)
+    )
+
+    def trained(validation_data):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model, model.fit(*train, validation_data=validation_data, epochs=2, verbose=0)
+
+    checks.require_validation_apart_from_test(*trained(validation), validation, test, "model", "history", "val_ds")
+    fails_with("the test data watched over training", checks.require_validation_apart_from_test,
+               *trained(test), validation, test, "model", "history", "val_ds")

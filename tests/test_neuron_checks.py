@@ -104,6 +104,10 @@ def test_forward_pass_and_losses_by_hand(net):
     fails_with("hidden has negative values", nc.require_forward, z1, y_hat, weights)
     fails_with("leaves out the bias b1", nc.require_forward, np.maximum(X @ weights[0], 0), y_hat, weights)
     fails_with("applies the sigmoid", nc.require_forward, hidden, hidden @ weights[2] + weights[3], weights)
+    fails_with("adds the bias b1 after the ReLU", nc.require_forward, np.maximum(X @ weights[0], 0) + weights[1],
+               y_hat, weights)
+    fails_with("adds the bias b2 after the sigmoid", nc.require_forward, hidden,
+               1 / (1 + np.exp(-(hidden @ weights[2]))) + weights[3], weights)
     bce = nc.binary_crossentropy(Y, y_hat)
     assert bce == pytest.approx(float(keras.losses.BinaryCrossentropy()(Y, y_hat)), rel=1e-5)
     nc.require_bce(bce, y_hat)

@@ -4,9 +4,11 @@ import io
 import json
 import tarfile
 
+import nbformat
 import pytest
 
-from kerascourse.grader import loader, pipeline
+from kerascourse.checks.answers import NOT_DEFINED, Unavailable
+from kerascourse.grader import cell_errors, loader, pipeline
 from kerascourse.grader.pipeline import Ended, Execution, Settings
 from kerascourse.grader.results import Status
 
@@ -29,11 +31,11 @@ def unpacked(work, limits=loader.LIMITS):
 
 
 def test_the_export_and_the_report_come_through(tmp_path):
-    stream(tmp_path, ("report.json", json.dumps({"errors": ["cell 3: NameError"]}).encode()),
+    stream(tmp_path, ("report.json", json.dumps({"errors": [{"cell": 3, "name": "NameError", "text": "x"}]}).encode()),
            ("export/manifest.json", b"{}"), ("export/x.npy", b"data"))
     export, report = unpacked(tmp_path)
     assert sorted(p.name for p in export.iterdir()) == ["manifest.json", "x.npy"]
-    assert report["errors"] == ["cell 3: NameError"]
+    assert report["errors"] == [{"cell": 3, "name": "NameError", "text": "x"}]
 
 
 @pytest.mark.parametrize("name", ["../escape", "export/../../escape", "export/sub/x", "/etc/passwd", "other/x"])
@@ -87,3 +89,22 @@ def test_a_record_survives_the_results_file_it_is_resumed_from():
     assert results["tests"] == [{"name": "q1", "score": 2.0, "max_score": 3.0, "output": "use softmax",
                                  "visibility": "visible"}]
     assert record_from_results(json.dumps(results)) == record
+
+
+def test_a_name_whose_cell_raised_carries_that_error_not_not_defined():
+    cells = [
+        nbformat.v4.new_markdown_cell("augment = 'a markdown cell defines nothing'"),
+        nbformat.v4.new_code_cell("augment = keras.Sequential([layers.RandomRotation(15)])"),
+        nbformat.v4.new_code_cell("%time x = 1\nscore = model.evaluate(x)"),
+    ]
+    errors = [
+        {"cell": 2, "name": "ValueError", "text": "Invalid value for argument `factor`: 15"},
+        {"cell": 3, "name": "InvalidArgumentError",
+         "text": "{{function_node __wrapped__}} Incompatible shapes: [3,4] vs. [3]"},
+    ]
+    env = {name: Unavailable(NOT_DEFINED) for name in ("augment", "score", "winner")}
+    explained = cell_errors.explain_missing(env, cells, errors)
+    assert explained["augment"].reason.startswith("cell 2, which defines it, raised ValueError: Invalid value")
+    assert "shapes (3, 4) and (3,)" in explained["score"].reason
+    assert "InvalidArgumentError" not in explained["score"].reason
+    assert explained["winner"].reason == NOT_DEFINED

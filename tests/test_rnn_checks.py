@@ -58,6 +58,10 @@ def test_windows_check_names_each_mistake():
                names)
     fails_with("one window per year", rnn_checks.require_windows, x[:-1], y[:-1], TRAIN, MEAN, STD, WINDOW, names)
     fails_with("one target per window", rnn_checks.require_windows, x, y[:-1], TRAIN, MEAN, STD, WINDOW, names)
+    later = TRAIN[:40] * 1.5 + 30  # a later part with another level and spread
+    own_x, own_y = rnn_checks.windows((later - later.mean()) / later.std(), WINDOW)
+    fails_with("normalised with its own part's mean and std", rnn_checks.require_windows, own_x, own_y, later, MEAN,
+               STD, WINDOW, ("x_val", "y_val"))
 
 
 def forecaster(*body, activation=None):

@@ -164,3 +164,5 @@ def test_gradients_from_the_tape_and_by_hand():
         loss = tf.reduce_mean(v**2)
     fails_with("the gradient of a mean", tc.require_vector_gradient, v, tape.gradient(loss, v))
     fails_with("grad_v is None", tc.require_vector_gradient, v, None)
+    fails_with("holds integers (int32)", tc.require_vector_gradient, tf.Variable([1, -2, 3]), None)
+    fails_with("holds integers (int32)", tc.require_tape_gradient, tf.Variable(2), None)

@@ -389,6 +389,46 @@ def require_history(history, name, epochs=None, validation="the validation data"
     return logs
 
 
+def model_inputs(inputs):
+    """``inputs`` as Keras takes them: an array of texts becomes a string tensor."""
+    if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "OSU":
+        return tf.constant(inputs)
+    return inputs
+
+
+def model_loss(model, data):
+    """The compiled loss of ``model`` on ``data``, a pair of arrays ``(inputs, targets)``."""
+    inputs, targets = data
+    return float(model.evaluate(model_inputs(inputs), targets, verbose=0, batch_size=256, return_dict=True)["loss"])
+
+
+def epochs_with_loss(val_losses, loss):
+    """The epochs (from 1) whose recorded validation loss is ``loss``, to float32 precision."""
+    return [epoch for epoch, value in enumerate(val_losses, start=1) if np.isclose(value, loss, rtol=2e-3, atol=2e-4)]
+
+
+def require_validation_apart_from_test(model, history, validation, test, name, history_name, validation_name):
+    """``fit`` measured its validation curve on the validation split, not on the test split: when a
+    recorded ``val_loss`` is the model's loss on the test data, and far closer to it than to its loss on the
+    validation data, the test data steered training and no longer measures unseen data."""
+    model = require_model(model, name)
+    require_compiled(model, name)
+    logs = require_history(history, history_name, validation=validation_name)
+    val_losses = np.asarray(logs["val_loss"], dtype=np.float64)
+
+    def distance(data):  # relative, to the nearest recorded epoch
+        loss = model_loss(model, data)
+        return float(np.min(np.abs(val_losses - loss)) / max(abs(loss), 1e-8))
+
+    to_test = distance(test)
+    if to_test <= 1e-3 and to_test < distance(validation) / 10:
+        fail(
+            f"{history_name}'s validation loss is {name}'s loss on the test split, so the test data watched over "
+            f"training; pass validation_data={validation_name} to fit and keep the test split for the final "
+            "evaluation"
+        )
+
+
 def accuracy_log(logs, name, validation=False):
     """The per-epoch accuracy in ``logs`` (training or validation)."""
     prefix = "val_" if validation else ""
@@ -401,9 +441,7 @@ def accuracy_log(logs, name, validation=False):
 def model_accuracy(model, inputs, labels):
     """The share of ``inputs`` classified as their label: the highest output, or for one output unit
     the side of 0.5 (of 0 for logits) it falls on."""
-    if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "OSU":  # texts: Keras wants a string tensor
-        inputs = tf.constant(inputs)
-    predictions = np.asarray(model.predict(inputs, verbose=0, batch_size=256))
+    predictions = np.asarray(model.predict(model_inputs(inputs), verbose=0, batch_size=256))
     if predictions.shape[-1] == 1:
         threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
         return float(np.mean((predictions.reshape(-1) > threshold) == np.asarray(labels).astype(bool)))

@@ -45,7 +45,8 @@ def require_defined(obj, name):
     not the course library's own code: importing what a question asks you to write earns nothing."""
     if obj is None or isinstance(obj, Unavailable):
         reason = obj.reason if isinstance(obj, Unavailable) else NOT_DEFINED
-        fail(f"{name} is not available to the grader: {reason}; keep the names the question asks for")
+        hint = "; keep the names the question asks for" if reason == NOT_DEFINED else ""
+        fail(f"{name} is not available to the grader: {reason}{hint}")
     origin = library_origin(obj)
     if origin:
         fail(
@@ -65,7 +66,12 @@ _SHAPES = [
 def explain(error):
     """What an exception raised by student code, or by arrays it produced, means: one plain clause without a
     framework's class names or graph-node text (Python's own exception names stay, students know them)."""
-    text = str(error)
+    framework = type(error).__module__.split(".")[0] in FRAMEWORKS
+    return explain_text(str(error), None if framework else type(error).__name__)
+
+
+def explain_text(text, name=None):
+    """``explain`` for an error known by its text, and by its ``name`` when that is Python's own."""
     for pattern in _SHAPES:
         found = pattern.search(text)
         if found:
@@ -75,6 +81,6 @@ def explain(error):
     text = re.sub(r"\b(?:tensorflow|keras)(?:\.\w+)*\.(\w+)", r"\1", text)  # EagerTensor, not its module path
     text = re.sub(r"\{\{function_node [^}]*\}\}|\[\[\{\{node [^}]*\}\}\]\]|\[Op:[^\]]*\]", "", text)
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("File ")]
-    if type(error).__module__.split(".")[0] in FRAMEWORKS:  # TensorFlow puts the cause last, after its trace
+    if name is None:  # a framework's error: TensorFlow puts the cause last, after its trace
         return lines[-1][:300] if lines else "an error inside the framework"
-    return f"{type(error).__name__}: {lines[0][:300]}" if lines else type(error).__name__
+    return f"{name}: {lines[0][:300]}" if lines else name

@@ -185,10 +185,18 @@ def require_forward(hidden, y_hat, weights):
         fail("hidden has negative values, but the hidden layer applies ReLU; use relu(X @ W1 + b1)")
     if np.allclose(got_hidden, np.maximum(XOR_INPUTS @ w1, 0), atol=1e-5):
         fail("hidden leaves out the bias b1; the layer computes X @ W1 + b1 before ReLU")
+    bias_after = np.maximum(XOR_INPUTS @ w1, 0) + b1
+    if np.allclose(got_hidden, bias_after, atol=1e-5) and not np.allclose(bias_after, want_hidden, atol=1e-4):
+        fail("hidden adds the bias b1 after the ReLU; add it before, relu(X @ W1 + b1), so the bias shifts "
+             "where each unit switches on")
     require_close(got_hidden, want_hidden, "hidden", 1e-4)
     got = require_array(y_hat, "y_hat", "compute sigmoid(hidden @ W2 + b2)")
     if got.shape != want_y_hat.shape:
         fail(f"y_hat has shape {got.shape}; one probability per example gives {want_y_hat.shape}")
+    bias_after = _sigmoid(want_hidden @ w2) + b2
+    if np.allclose(got, bias_after, atol=1e-5) and not np.allclose(bias_after, want_y_hat, atol=1e-4):
+        fail("y_hat adds the bias b2 after the sigmoid; add it before, sigmoid(hidden @ W2 + b2), so y_hat stays "
+             "a probability")
     if np.allclose(got, want_hidden @ w2 + b2, atol=1e-5):
         fail("y_hat is the output layer's raw score; the output layer applies the sigmoid, "
              "sigmoid(hidden @ W2 + b2), to give a probability")

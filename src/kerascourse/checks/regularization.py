@@ -255,24 +255,14 @@ def require_stopped_early(history, max_epochs, name):
         )
 
 
-def _loss(model, images, labels):
-    return float(model.evaluate(images, labels, verbose=0, batch_size=256, return_dict=True)["loss"])
-
-
 def require_restored_on_validation(model, history, validation, test, name, history_name):
     """``model`` holds the weights of an earlier, best epoch, picked on validation data, not the test set."""
     checks.require_compiled(model, name)
     logs = checks.require_history(history, history_name, validation="(x_val, y_val)")
     val_losses = logs["val_loss"]
-
-    def epochs_matching(loss):
-        return [
-            epoch for epoch, value in enumerate(val_losses, start=1) if np.isclose(value, loss, rtol=2e-3, atol=2e-4)
-        ]
-
-    matching = epochs_matching(_loss(model, *validation))
+    matching = checks.epochs_with_loss(val_losses, checks.model_loss(model, validation))
     if not matching:
-        if epochs_matching(_loss(model, *test)):
+        if checks.epochs_with_loss(val_losses, checks.model_loss(model, test)):
             fail(
                 f"{history_name}'s validation loss matches the test split; validate on data carved from the "
                 "training data (x_val, y_val) and keep the test split for the final evaluation"

@@ -107,6 +107,13 @@ def require_windows(inputs, targets, part, mean, std, window, names):
     raw_x, _ = windows(part, window)
     if np.allclose(inputs, raw_x) and not np.allclose(raw_x, want_x):
         fail(f"{x_name} holds raw sunspot numbers; build windows from the normalised series (part - mean) / std")
+    for ddof in (0, 1):  # numpy's and the sample deviation
+        own_x, _ = windows((part - part.mean()) / part.std(ddof=ddof), window)
+        if np.allclose(inputs, own_x, atol=1e-4) and not np.allclose(own_x, want_x, atol=1e-4):
+            fail(
+                f"{x_name} is normalised with its own part's mean and std; use the training part's mean and std "
+                "for every part, as a forecaster in use only knows the past"
+            )
     if not np.allclose(inputs, want_x, atol=1e-4):
         fail(
             f"{x_name}[i] is not the {window} normalised values starting at year i of the part; "

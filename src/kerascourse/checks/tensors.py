@@ -6,7 +6,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from kerascourse.checks import fail, probes, require_array, require_close, require_number
+from kerascourse.checks import fail, numeric_array, probes, require_array, require_close, require_number
 
 IMAGE_SHAPE = (28, 28, 1)
 PIXELS = 784
@@ -273,6 +273,7 @@ def require_tape_gradient(w, dy_dw):
     if start != W_START:
         fail(f"w is {start:g}; start from w = tf.Variable({W_START})")
     if dy_dw is None:
+        _require_floats(w, "w", f"tf.Variable({W_START})")
         if not isinstance(w, tf.Variable):
             fail("dy_dw is None: a tape follows only tf.Variable objects (and tensors it is told to watch); "
                  "make w a tf.Variable, or call tape.watch(w) inside the with block")
@@ -282,6 +283,14 @@ def require_tape_gradient(w, dy_dw):
     if abs(gradient - derivative(W_START)) > 1e-4:
         fail(f"dy_dw is {gradient:g}, but y = w**3 - 4 * w has the derivative {derivative(W_START):g} at w = 2; "
              "record y = w**3 - 4 * w on the tape and take tape.gradient(y, w)")
+
+
+def _require_floats(variable, name, how):
+    """A tape takes no gradient of an integer variable: name that when it is why a gradient is None."""
+    array = numeric_array(variable)
+    if array is not None and np.issubdtype(array.dtype, np.integer):
+        fail(f"{name} holds integers ({array.dtype}), and a tape takes no gradient with respect to integers; write "
+             f"its numbers with a decimal point, {how}")
 
 
 def require_derivative_by_hand(by_hand):
@@ -302,6 +311,7 @@ def require_vector_gradient(v, grad_v):
     if not np.allclose(start, V_START):
         fail(f"v is {start.tolist()}; start from v = tf.Variable({list(V_START)})")
     if grad_v is None:
+        _require_floats(v, "v", f"tf.Variable({list(V_START)})")
         fail("grad_v is None: make v a tf.Variable and compute loss inside a new `with tf.GradientTape() as "
              "tape:` block")
     gradient = require_array(grad_v, "grad_v", "take tape.gradient(loss, v)").reshape(-1)

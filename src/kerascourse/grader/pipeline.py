@@ -3,7 +3,8 @@
 1. ``read``: validate and normalise the file, refusing tampering found by a static scan;
 2. ``execute``: run the notebook in the sandbox; its answers come back as one tar stream of data;
 3. ``unpack``: take the stream apart on the trusted side, as hostile input, within limits;
-4. ``load``: rebuild the answers from data (``loader``), within limits;
+4. ``load``: rebuild the answers from data (``loader``), within limits; a name that a cell which raised
+   should have defined carries that cell's error (``cell_errors``);
 5. ``judge``: run the public and hidden tests on them, in this process, where no student code ran.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from kerascourse import ROOT
 from kerascourse.course import data
-from kerascourse.grader import judge, loader, runner, sandbox, submissions
+from kerascourse.grader import cell_errors, judge, loader, runner, sandbox, submissions
 from kerascourse.grader.results import QuestionResult, Record, Status, total
 from kerascourse.lessons import autograder_zip, grading_config
 
@@ -222,7 +223,9 @@ def grade_submission(path, settings, limits=loader.LIMITS, on_step=lambda step, 
             with timed(timings, "load"):
                 export = unpack(execution, work, limits)
                 timings.update({f"notebook_{k}": v for k, v in execution.report.get("timings", {}).items()})
-                env = load(export, limits)
+                env = cell_errors.explain_missing(
+                    load(export, limits), submission.notebook.cells, execution.report.get("errors", [])
+                )
             on_step("judge", record)
             with timed(timings, "judge"):
                 results = judge.run_tests(files, env)

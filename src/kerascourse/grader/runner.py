@@ -117,7 +117,9 @@ def run_submission(spec):
             if output.get("ename") == "KeyboardInterrupt":
                 report["interrupted"].append({"cell": index + 1, "seconds": clock.cells.get(index)})
             else:
-                report["errors"].append(f"cell {index + 1}: {output.get('ename')}: {str(output.get('evalue'))[:200]}")
+                report["errors"].append(
+                    {"cell": index + 1, "name": str(output.get("ename")), "text": str(output.get("evalue"))[:2000]}
+                )
             report["disk_full"] |= os.strerror(errno.ENOSPC) in str(output.get("evalue"))
     usage = shutil.disk_usage(scratch)
     report["disk_full"] |= usage.used >= DISK_FULL_SHARE * usage.total
