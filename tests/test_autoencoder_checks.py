@@ -142,6 +142,8 @@ def test_two_dimensional_codes_come_from_the_trained_encoder():
     fails_with("end it with layers.Dense(2)", ac.require_code_shape, dense_halves(code=3)[0], (2,), "encoder_2d")
     relu = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(2, activation="relu")])
     fails_with("relu clips the codes at zero", ac.require_linear_code, relu)
+    squeezed = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(2, activation="sigmoid")])
+    fails_with("sigmoid squeezes the codes", ac.require_linear_code, squeezed)
     fails_with("encode the 40 test images", ac.require_codes, codes[:20], encoder, IMAGES)
     fails_with("make it the array", ac.require_codes, "codes", encoder, IMAGES)
     encoder.layers[-1].kernel.assign(encoder.layers[-1].kernel * 2 + 0.1)  # training moves the weights
@@ -200,3 +202,19 @@ def test_anomalies_are_scored_by_per_image_error_with_a_validation_threshold():
     on_everything = float(np.percentile(errors, 95))
     fails_with("never on the test images", ac.require_threshold, on_everything, model, IMAGES, LABELS)
     fails_with("store one number", ac.require_threshold, val_errors, model, IMAGES, LABELS)
+
+
+def test_a_code_of_the_asked_width_and_a_fresh_model():
+    def anomaly_ae(code):
+        widths = (128, code, 128, 784)
+        return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), *(layers.Dense(w) for w in widths)])
+
+    ac.require_code_width(anomaly_ae(16), 16, "anomaly_ae")
+    fails_with("asks for a 16-number code", ac.require_code_width, anomaly_ae(32), 16, "anomaly_ae")
+    autoencoder = dense_halves(code=16)[2]
+    other = dense_halves(code=16)[2]
+    ac.require_fresh_model(other, autoencoder, "denoiser", "conv_autoencoder")
+    same = keras.models.clone_model(autoencoder)
+    same.set_weights(autoencoder.get_weights())  # what the grader receives when denoiser is conv_autoencoder
+    fails_with("conv_autoencoder trained further", ac.require_fresh_model, same, autoencoder, "denoiser",
+               "conv_autoencoder")

@@ -273,7 +273,7 @@ def test_train_step_that_returns_another_loss_is_named():
                doubled, "make_train_step")
 
 
-def test_validating_on_the_test_split_is_named_and_validating_apart_is_not():
+def test_validating_on_the_test_split_or_the_training_data_is_named():
     rng = np.random.default_rng(0)
     train, validation, test = (
         (rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)) for _ in range(3)
@@ -285,6 +285,9 @@ def test_validating_on_the_test_split_is_named_and_validating_apart_is_not():
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         return model, model.fit(*train, validation_data=validation_data, epochs=2, verbose=0)
 
-    checks.require_validation_apart_from_test(*trained(validation), validation, test, "model", "history", "val_ds")
-    fails_with("the test data watched over training", checks.require_validation_apart_from_test,
-               *trained(test), validation, test, "model", "history", "val_ds")
+    check = checks.require_validated_on_validation_split
+    check(*trained(validation), validation, test, "model", "history", "val_ds")
+    fails_with("the test data watched over training", check, *trained(test), validation, test, "model", "history",
+               "val_ds")
+    fails_with("not model's loss on the validation split", check, *trained(train), validation, test, "model",
+               "history", "val_ds")

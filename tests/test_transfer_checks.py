@@ -68,9 +68,10 @@ def test_decoding_needs_no_class_index_installed_beforehand(imagenet_stand_in, m
     assert (tmp_path / "models" / "imagenet_class_index.json").exists()
 
 
-def classifier(base, *, augment=True, preprocess="resnet", training=False, pool=True, dropout=True):
+def classifier(base, *, augment=True, preprocess="resnet", training=False, pool=True, dropout=True, flip=False):
     inputs = keras.Input((32, 32, 3))
     x = layers.RandomTranslation(0.1, 0.1)(inputs) if augment else inputs
+    x = layers.RandomFlip("horizontal")(x) if flip else x
     if preprocess == "resnet":
         x = keras.applications.resnet50.preprocess_input(x)
     elif preprocess == "rescale":
@@ -94,6 +95,7 @@ def test_transfer_model_structure_names_each_missing_step(weights):
     fails_with("rescales pixels to [0, 1]", tc.require_transfer_model, classifier(base, preprocess="rescale"), 5)
     fails_with("base(x, training=False)", tc.require_transfer_model, classifier(base, training=None), 5)
     fails_with("has no augmentation", tc.require_transfer_model, classifier(base, augment=False), 5)
+    fails_with("a mirrored digit is another shape", tc.require_transfer_model, classifier(base, flip=True), 5)
     fails_with("GlobalAveragePooling2D", tc.require_transfer_model, classifier(base, pool=False), 5)
     fails_with("layers.Dropout(0.2)", tc.require_transfer_model, classifier(base, dropout=False), 5)
     fails_with("(5,)", tc.require_transfer_model, classifier(base), 10)

@@ -407,10 +407,11 @@ def epochs_with_loss(val_losses, loss):
     return [epoch for epoch, value in enumerate(val_losses, start=1) if np.isclose(value, loss, rtol=2e-3, atol=2e-4)]
 
 
-def require_validation_apart_from_test(model, history, validation, test, name, history_name, validation_name):
-    """``fit`` measured its validation curve on the validation split, not on the test split: when a
-    recorded ``val_loss`` is the model's loss on the test data, and far closer to it than to its loss on the
-    validation data, the test data steered training and no longer measures unseen data."""
+def require_validated_on_validation_split(model, history, validation, test, name, history_name, validation_name):
+    """``fit`` measured its validation curve on the validation split: some epoch's ``val_loss`` is the
+    model's loss on ``validation``. One that is its loss on the test split instead means the test data
+    steered training and no longer measures unseen data; one that is neither means fit validated on
+    something else, such as the training data."""
     model = require_model(model, name)
     require_compiled(model, name)
     logs = require_history(history, history_name, validation=validation_name)
@@ -420,12 +421,18 @@ def require_validation_apart_from_test(model, history, validation, test, name, h
         loss = model_loss(model, data)
         return float(np.min(np.abs(val_losses - loss)) / max(abs(loss), 1e-8))
 
-    to_test = distance(test)
-    if to_test <= 1e-3 and to_test < distance(validation) / 10:
+    to_validation, to_test = distance(validation), distance(test)
+    if to_test <= 1e-3 and to_test < to_validation / 10:
         fail(
             f"{history_name}'s validation loss is {name}'s loss on the test split, so the test data watched over "
             f"training; pass validation_data={validation_name} to fit and keep the test split for the final "
             "evaluation"
+        )
+    if to_validation > 1e-3:
+        fail(
+            f"{history_name}'s validation loss is not {name}'s loss on the validation split, so fit validated on "
+            f"other data or {name} trained again afterwards; pass validation_data={validation_name} to fit, data "
+            f"the model never trains on, and keep {name} as that fit left it"
         )
 
 

@@ -224,11 +224,41 @@ def require_linear_code(encoder, name="encoder_2d"):
     """The code layer of a 2-D encoder must not clip its values at zero."""
     layers = checks.all_layers(encoder)
     last = next((layer for layer in reversed(layers) if checks.activation_of(layer) is not None), None)
-    if last is not None and checks.activation_of(last) == "relu":
+    activation = checks.activation_of(last) if last is not None else None
+    if activation == "relu":
         fail(
             f"the code layer of {name} is {describe_layer(last)}: relu clips the codes at zero and piles digits "
             "onto the axes; give the 2-unit layer no activation"
         )
+    if activation not in (None, "linear"):
+        fail(
+            f"the code layer of {name} is {describe_layer(last)}: {activation} squeezes the codes into a bounded "
+            "range where digits crowd together; give the 2-unit layer no activation, Dense(2)"
+        )
+
+
+def require_code_width(model, width, name):
+    """The narrowest layer of ``model``, its code, has ``width`` units."""
+    model = checks.require_model(model, name)
+    dense = [layer for layer in checks.all_layers(model) if isinstance(layer, keras.layers.Dense)]
+    widths = [layer.get_config()["units"] for layer in dense]
+    if not widths:
+        fail(f"{name} has no Dense layer; squeeze the images through a Dense({width}) code")
+    if min(widths) != width:
+        fail(f"{name}'s narrowest layer has {min(widths)} units; the question asks for a {width}-number code, "
+             f"Dense({width}), between the encoder's and the decoder's Dense(128)")
+
+
+def require_fresh_model(model, other, name, other_name):
+    """``model`` is a model of its own, not ``other`` trained further (at grading both arrive as copies, so
+    identical weights tell)."""
+    model, other = checks.require_model(model, name), checks.require_model(other, other_name)
+    mine, theirs = model.get_weights(), other.get_weights()
+    if mine and len(mine) == len(theirs) and all(
+        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(mine, theirs, strict=True)
+    ):
+        fail(f"{name} is {other_name} trained further, so {other_name} no longer shows what it learned alone; "
+             f"build {name} as a fresh model")
 
 
 def require_codes_shape(codes, n_images, width, name="codes", encoder_name="encoder_2d"):

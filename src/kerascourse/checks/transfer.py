@@ -156,6 +156,10 @@ def require_augmentation_first(model, base, name):
     ]
     if not augmenting:
         fail(f"{name} has no augmentation; put layers.RandomTranslation and layers.RandomZoom before the base")
+    if any(isinstance(inner, keras.layers.RandomFlip) for index in augmenting
+           for inner in [layers[index], *_inner_layers(layers[index])]):
+        fail(f"{name} flips its images, and a mirrored digit is another shape; augment with "
+             "layers.RandomTranslation and layers.RandomZoom only")
     if min(augmenting) > layers.index(base):
         fail(f"{name} augments after the base; augment the images first, before preprocessing and the base")
 
