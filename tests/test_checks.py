@@ -117,8 +117,8 @@ def test_output_activation_accepts(last, problem):
 
 
 def test_param_count_and_trainable():
-    checks.require_param_count(GOOD, "mlp", 1_000, 100_000)
-    fails_with("has 25,450 parameters", checks.require_param_count, GOOD, "mlp", 1, 1_000)
+    checks.require_param_count(GOOD, "mlp", low=1_000, high=100_000)
+    fails_with("has 25,450 parameters", checks.require_param_count, GOOD, "mlp", low=1, high=1_000)
     frozen = mlp(layers.Flatten(), layers.Dense(10))
     frozen.trainable = False
     fails_with("mlp.trainable is False; set it to True", checks.require_trainable, frozen, "mlp")
@@ -167,23 +167,26 @@ def compiled(**kwargs):
     return model
 
 
+RATES = {"min_rate": 1e-5, "max_rate": 0.3}  # the shape of 03 q3's bars
+
+
 def test_compile_checks_accept_valid_settings():
     for model in (
         compiled(),
         compiled(optimizer=keras.optimizers.SGD(0.05, momentum=0.9)),
         compiled(optimizer="rmsprop", metrics=[keras.metrics.SparseCategoricalAccuracy()]),
     ):
-        checks.require_optimizer(model, "mlp")
+        checks.require_optimizer(model, "mlp", **RATES)
         checks.require_accuracy_metric(model, "mlp")
 
 
 def test_compile_mistakes():
     fails_with("mlp is not compiled; call mlp.compile(", checks.require_compiled, keras.models.clone_model(GOOD), "mlp")
     fails_with("so large that training diverges", checks.require_optimizer,
-               compiled(optimizer=keras.optimizers.SGD(10.0)), "mlp")
+               compiled(optimizer=keras.optimizers.SGD(10.0)), "mlp", **RATES)
     fails_with("so small that training barely moves", checks.require_optimizer,
-               compiled(optimizer=keras.optimizers.Adam(1e-8)), "mlp")
-    fails_with("uses the Adagrad optimizer", checks.require_optimizer, compiled(optimizer="adagrad"), "mlp")
+               compiled(optimizer=keras.optimizers.Adam(1e-8)), "mlp", **RATES)
+    fails_with("uses the Adagrad optimizer", checks.require_optimizer, compiled(optimizer="adagrad"), "mlp", **RATES)
     fails_with("compares predictions with labels exactly", checks.require_accuracy_metric,
                compiled(metrics=[keras.metrics.Accuracy()]), "mlp")
     fails_with("categorical_accuracy expects one-hot labels", checks.require_accuracy_metric,

@@ -88,6 +88,9 @@ def test_make_assign_reproduces_the_committed_files(lesson, tmp_path):
         assert sorted(regenerated) == sorted(committed), f"{folder}/{lesson}: run make assign"
         changed = [str(name) for name in regenerated if regenerated[name] != committed[name]]
         assert not changed, f"{folder}/{lesson} is out of date with its master, run make assign: {changed}"
+    readme = f"reference/{lesson}/README.md"
+    regenerated_readme = (tmp_path / readme).read_text()
+    assert regenerated_readme == (ROOT / readme).read_text(), f"{readme}'s minutes and bars: run make assign"
 
 
 def solution_lines(lesson):

@@ -26,7 +26,7 @@ def test_time_split_accepts_the_years_in_order_and_names_each_mistake():
     wrong = {"train_series": shuffled[:40], "val_series": shuffled[40:50], "test_series": shuffled[50:]}
     fails_with("never shuffle a time series", rnn_checks.require_time_split, wrong, YEARS, VALUES, BOUNDARIES)
     overlapping = PARTS | {"val_series": VALUES[40:51]}
-    fails_with("must not overlap", rnn_checks.require_time_split, overlapping, YEARS, VALUES, BOUNDARIES)
+    fails_with("do not overlap", rnn_checks.require_time_split, overlapping, YEARS, VALUES, BOUNDARIES)
     fails_with("is not available", rnn_checks.require_time_split, PARTS | {"test_series": None}, YEARS, VALUES,
                BOUNDARIES)
 

@@ -14,7 +14,7 @@ def test_q3_unfrozen(transfer_model, TOP_BLOCK):
 @test_case(points=None, hidden=False)
 def test_q3_learning_rate(transfer_model, LEARNING_RATE):
     from kerascourse.checks import transfer as transfer_checks
-    transfer_checks.require_gentle_learning_rate(transfer_model, LEARNING_RATE)
+    transfer_checks.require_gentle_learning_rate(transfer_model, LEARNING_RATE, min_ratio=10)
 
 @test_case(points=None, hidden=False)
 def test_q3_history(fine_history, FINE_EPOCHS):

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from kerascourse import ROOT
-from kerascourse.authoring import hostile, samples
+from kerascourse.authoring import bars, hostile, samples
 from kerascourse.authoring.deterministic import normalise_notebook, write_deterministic_zip
 from kerascourse.lessons import autograder_zip, grading_config, lessons
 
@@ -36,9 +36,13 @@ def package_files():
 
 
 def assign(lesson, root=ROOT):
-    """Run otter assign for one lesson and write its exercises and autograder folders."""
-    master = root / "reference" / lesson / f"{lesson}.ipynb"
+    """Write the lesson's bars in, run otter assign, and write its exercises and autograder folders."""
     with tempfile.TemporaryDirectory() as scratch:
+        # The master's config names ../requirements.txt, so the rendered copy keeps the same layout.
+        master = Path(scratch) / lesson / f"{lesson}.ipynb"
+        master.parent.mkdir()
+        shutil.copy(root / "reference" / "requirements.txt", scratch)
+        bars.render_master(root / "reference" / lesson / f"{lesson}.ipynb", master, bars.load(lesson, root))
         dist = Path(scratch) / "dist"
         subprocess.run(
             [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master), str(dist)],
@@ -58,6 +62,7 @@ def assign(lesson, root=ROOT):
     for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
         normalise_notebook(notebook)
     samples.write_samples(lesson, root)
+    bars.write_readme(lesson, root)
     if grading_config(lesson, root).get("hostile"):
         hostile.write(lesson, root)
 

@@ -20,6 +20,7 @@ from kerascourse.checks.answers import (  # noqa: F401
     fail,
     require_defined,
 )
+from kerascourse.course import data
 
 PROBLEMS = {
     # problem: (accepted loss names, output units, accepted final activations, label kind)
@@ -247,7 +248,8 @@ def require_output_activation(model, problem, name):
     )
 
 
-def require_param_count(model, name, low, high):
+def require_param_count(model, name, *, low, high):
+    """``model`` has from ``low`` to ``high`` parameters."""
     model = require_model(model, name)
     count = model.count_params()
     if not low <= count <= high:
@@ -329,19 +331,19 @@ def require_compiled(model, name):
         fail(f"{name} is not compiled; call {name}.compile(optimizer=..., loss=..., metrics=['accuracy'])")
 
 
-def require_optimizer(model, name, kinds=("sgd", "adam", "rmsprop", "adamw", "nadam"), lr_range=(1e-5, 0.3)):
-    """A known optimizer with a learning rate that neither stalls nor diverges."""
+def require_optimizer(model, name, kinds=("sgd", "adam", "rmsprop", "adamw", "nadam"), *, min_rate, max_rate):
+    """A known optimizer with a learning rate from ``min_rate`` to ``max_rate``: it neither stalls nor diverges."""
     require_compiled(model, name)
     optimizer = model.optimizer
     kind = type(optimizer).__name__.lower()
     if kind not in kinds:
         fail(f"{name} uses the {type(optimizer).__name__} optimizer; this question asks for one of {', '.join(kinds)}")
     rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    low, high = lr_range
-    if rate > high:
-        fail(f"learning rate {rate:g} is so large that training diverges; use about 1e-3 for Adam or 1e-2 for SGD")
-    if rate < low:
-        fail(f"learning rate {rate:g} is so small that training barely moves; use about 1e-3 for Adam or 1e-2 for SGD")
+    advice = f"the question wants {min_rate:g} to {max_rate:g}, about 1e-3 for Adam or 1e-2 for SGD"
+    if rate > max_rate:
+        fail(f"learning rate {rate:g} is so large that training diverges; {advice}")
+    if rate < min_rate:
+        fail(f"learning rate {rate:g} is so small that training barely moves; {advice}")
 
 
 def metric_names(model):
@@ -453,6 +455,19 @@ def model_accuracy(model, inputs, labels):
         threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
         return float(np.mean((predictions.reshape(-1) > threshold) == np.asarray(labels).astype(bool)))
     return float(np.mean(np.argmax(predictions, axis=-1) == labels))
+
+
+def at_this_size(bar):
+    """A bar's number at the size this notebook runs: a bar that differs by size is ``{"grading": .., "full": ..}``."""
+    return bar[data.run_size()] if isinstance(bar, dict) else bar
+
+
+def require_at_least(value, name, fix, *, minimum):
+    """``value`` reaches the question's bar ``minimum``; returns it."""
+    minimum = at_this_size(minimum)
+    if value < minimum:
+        fail(f"{name} is {value:.3f}, below the question's bar of {minimum:g}; {fix}")
+    return value
 
 
 def require_reported_accuracy(model, reported, images, labels, name, reported_name, how):

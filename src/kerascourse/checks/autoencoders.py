@@ -13,10 +13,6 @@ PIXELS = 784
 NOISE_FACTOR = 0.4  # the notebook's add_noise: Gaussian noise of this standard deviation, clipped to [0, 1]
 TEST_NOISE_SEED = 3  # the seed the notebook uses for noisy_test
 ANOMALY = 0  # the digit the anomaly detector never sees in training
-THRESHOLD_PERCENTILE = 95
-MIN_CENTROID_ACCURACY = 0.3  # chance is 0.1; an untrained 2-D encoder scores about 0.2
-MIN_AUC = 0.8
-MIN_ERROR_RATIO = 1.25  # anomalies' mean error over normal digits' when the anomalies were left out of training
 RELATIVE_TOLERANCE = 0.005
 
 
@@ -188,7 +184,7 @@ def require_convolutional(encoder, name="conv_encoder"):
 # --- training and reconstruction error -------------------------------------------------------
 
 
-def require_reconstruction(model, name, train_images, test_images, fraction=0.6):
+def require_reconstruction(model, name, train_images, test_images, *, fraction):
     """``model`` reconstructs the test images with an MSE below ``fraction`` of the mean-image baseline."""
     model = checks.require_model(model, name)
     measured = float(np.mean(per_image_mse(model, test_images, name)))
@@ -289,13 +285,14 @@ def require_codes(codes, encoder, images, name="codes", encoder_name="encoder_2d
     return array
 
 
-def require_separated_codes(codes, labels, name="codes"):
+def require_separated_codes(codes, labels, name="codes", *, minimum):
+    """A nearest-centroid classifier on the codes scores at least ``minimum`` (chance is 0.1)."""
     accuracy = centroid_accuracy(codes, labels)
-    if accuracy < MIN_CENTROID_ACCURACY:
+    if accuracy < minimum:
         fail(
-            f"a nearest-centroid classifier on {name} scores {accuracy:.2f} (chance is 0.10), so the codes barely "
-            f"separate the digits; train autoencoder_2d for the epochs the question gives "
-            f"(this check wants {MIN_CENTROID_ACCURACY})"
+            f"a nearest-centroid classifier on {name} scores {accuracy:.2f} (chance is 0.10, the question wants "
+            f"{minimum:g}), so the codes barely separate the digits; train autoencoder_2d for the epochs the "
+            "question gives"
         )
     return accuracy
 
@@ -303,7 +300,7 @@ def require_separated_codes(codes, labels, name="codes"):
 # --- denoising -------------------------------------------------------------------------------
 
 
-def require_denoising(denoiser, test_images, name="denoiser", fraction=0.35):
+def require_denoising(denoiser, test_images, name="denoiser", *, fraction):
     """On freshly noised test images the outputs are much closer to the clean images than the inputs are."""
     denoiser = checks.require_model(denoiser, name)
     noisy = add_noise(test_images, seed=TEST_NOISE_SEED + 100)
@@ -312,7 +309,8 @@ def require_denoising(denoiser, test_images, name="denoiser", fraction=0.35):
     if not denoised < fraction * before:
         fail(
             f"on noisy test images {name}'s outputs are {denoised:.4f} (MSE) from the clean images, against "
-            f"{before:.4f} for the noisy inputs themselves; train it to map noisy inputs to clean targets, "
+            f"{before:.4f} for the noisy inputs themselves (the question wants at most {fraction:g} times); train it "
+            "to map noisy inputs to clean targets, "
             "fit(noisy_train, x_train)"
         )
     return denoised, before
@@ -381,31 +379,34 @@ def require_errors(test_errors, model, images, name="test_errors", model_name="a
     return expected
 
 
-def require_anomalies_held_out(errors, labels, anomaly=ANOMALY, model_name="anomaly_ae"):
-    """The anomalous digit reconstructs clearly worse than the others, as when it was never trained on."""
+def require_anomalies_held_out(errors, labels, anomaly=ANOMALY, model_name="anomaly_ae", *, min_ratio):
+    """The anomalous digit's mean error is at least ``min_ratio`` times the others', as when it was never
+    trained on."""
     anomalous = np.asarray(labels) == anomaly
     ratio = float(np.mean(errors[anomalous]) / np.mean(errors[~anomalous]))
-    if ratio < MIN_ERROR_RATIO:
+    if ratio < min_ratio:
         fail(
             f"{model_name} reconstructs the digit {anomaly} about as well as the others (mean error {ratio:.2f} x "
-            f"theirs), so it saw that digit in training; train it on normal digits only, "
+            f"theirs, and the question wants {min_ratio:g}), so it saw that digit in training; train it on normal "
+            "digits only, "
             "x_train[y_train != ANOMALY]"
         )
     return ratio
 
 
-def require_detection(errors, labels, anomaly=ANOMALY):
+def require_detection(errors, labels, anomaly=ANOMALY, *, min_auc):
+    """The errors tell the anomalous digit from the others with a ROC AUC of at least ``min_auc``."""
     auc = roc_auc(errors, np.asarray(labels) == anomaly)
-    if auc < MIN_AUC:
+    if auc < min_auc:
         fail(
             f"reconstruction error tells the digit {anomaly} from the others with ROC AUC {auc:.3f}, below "
-            f"{MIN_AUC}; train anomaly_ae on normal digits only, for the epochs the question gives"
+            f"the question's {min_auc:g}; train anomaly_ae on normal digits only, for the epochs the question gives"
         )
     return auc
 
 
-def require_threshold(threshold, model, val_images, val_labels, anomaly=ANOMALY, percentile=THRESHOLD_PERCENTILE,
-                      model_name="anomaly_ae"):
+def require_threshold(threshold, model, val_images, val_labels, anomaly=ANOMALY, model_name="anomaly_ae", *,
+                      percentile):
     """``threshold`` is the ``percentile``-th percentile of the normal validation images' errors."""
     value = checks.require_number(threshold, "threshold", f"the {percentile}th percentile of the validation errors")
     normal = np.asarray(val_labels) != anomaly

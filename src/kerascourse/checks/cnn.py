@@ -19,7 +19,6 @@ HAND_NETWORK = (
 HAND_INPUT = (28, 28, 1)
 POOLING_LAYERS = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
 AUGMENTATION_PREFIX = "Random"
-MAX_ROTATION = 0.1  # a fraction of a full turn: 36 degrees
 
 
 def hand_network():
@@ -182,18 +181,18 @@ def require_augmentation_modes(augment, shape, name="augment"):
         )
 
 
-def require_digit_safe_augmentation(augment, name="augment"):
-    """No mirror images, and rotations small enough that a 6 stays a 6."""
+def require_digit_safe_augmentation(augment, name="augment", *, max_rotation):
+    """No mirror images, and rotations of at most ``max_rotation`` of a turn, so that a 6 stays a 6."""
     for layer in checks.layers_within(augment, name):
         if isinstance(layer, keras.layers.RandomFlip):
             fail("RandomFlip mirrors digits, and a mirrored digit is no longer the same digit; drop it")
         if isinstance(layer, keras.layers.RandomRotation):
             factor = layer.get_config()["factor"]
             largest = max(abs(f) for f in (factor if isinstance(factor, (list, tuple)) else [factor]))
-            if largest > MAX_ROTATION:
+            if largest > max_rotation:
                 fail(
                     f"RandomRotation({factor}) turns images up to {largest * 360:.0f} degrees, so a 6 can become "
-                    f"a 9; keep the factor at most {MAX_ROTATION}"
+                    f"a 9; keep the factor at most {max_rotation:g}"
                 )
 
 
@@ -205,7 +204,7 @@ def require_augmented(model, name, augment_name="augment"):
 # --- comparing with an MLP -----------------------------------------------------------------
 
 
-def require_similar_budget(mlp, cnn, name="mlp", cnn_name="cnn", tolerance=0.2):
+def require_similar_budget(mlp, cnn, name="mlp", cnn_name="cnn", *, tolerance):
     """``mlp`` has Dense layers only and within ``tolerance`` of the CNN's parameter count."""
     mlp = checks.require_model(mlp, name)
     cnn = checks.require_model(cnn, cnn_name)

@@ -9,8 +9,6 @@ import numpy as np
 from kerascourse import checks
 from kerascourse.checks import describe_layer, fail
 
-PENALTY_RANGE = (1e-6, 1e-2)  # L1/L2 factors that regularize without swamping the data loss
-DROPOUT_RANGE = (0.1, 0.6)
 WEIGHTED_LAYERS = (keras.layers.Dense, keras.layers.Conv2D)
 
 
@@ -36,14 +34,24 @@ def require_best_epoch(history, best_epoch, history_name="big_history", name="be
     fail(f"{name} is {best_epoch}, not the epoch with the lowest val_loss; use np.argmin on val_loss and add 1")
 
 
-def require_overfitting(history, name, min_gap=0.05):
-    """The training accuracy ends well above the validation accuracy."""
+def require_overfitting(history, name, *, min_gap):
+    """The training accuracy ends at least ``min_gap`` above the validation accuracy."""
     logs = checks.require_history(history, name)
     train, val = checks.accuracy_log(logs, name)[-1], checks.accuracy_log(logs, name, validation=True)[-1]
     if train - val < min_gap:
         fail(
-            f"{name} ends with training accuracy {train:.3f}, only {train - val:.3f} above validation; "
-            "train the over-large model on the small subset (x_small, y_small) to see it overfit"
+            f"{name} ends with training accuracy {train:.3f}, only {train - val:.3f} above validation (the "
+            f"question wants {min_gap:g}); train the over-large model on the small subset (x_small, y_small)"
+        )
+
+
+def require_over_large(model, name, *, min_params):
+    """``model`` has at least ``min_params`` parameters: enough to memorise the small subset."""
+    model = checks.require_model(model, name)
+    if model.count_params() < min_params:
+        fail(
+            f"{name} has {model.count_params():,} parameters; to overfit on purpose it needs at least "
+            f"{min_params:,}, e.g. two hidden Dense(256) layers"
         )
 
 
@@ -63,13 +71,13 @@ def require_trained_on_subset(model, subset, rest, name):
 
 
 def hidden_weighted_layers(model):
-    """``(position, layer)`` of the Dense and Conv2D layers before the output layer."""
-    position, _ = checks.output_layer(model)
-    return [
+    """``(position, layer)`` of the Dense and Conv2D layers before the last one, which computes the output."""
+    weighted = [
         (index, layer)
-        for index, layer in enumerate(checks.model_layers(model)[: position - 1], start=1)
+        for index, layer in enumerate(checks.model_layers(model), start=1)
         if isinstance(layer, WEIGHTED_LAYERS)
     ]
+    return weighted[:-1]
 
 
 def penalty_factors(layer, key="kernel_regularizer"):
@@ -81,13 +89,12 @@ def penalty_factors(layer, key="kernel_regularizer"):
     return {kind: float(values.get(kind) or 0.0) for kind in ("l1", "l2") if kind in values}
 
 
-def require_weight_penalties(model, name):
-    """Every hidden Dense/Conv2D layer has an L1, L2 or L1L2 kernel penalty of a sensible size."""
+def require_weight_penalties(model, name, *, low, high):
+    """Every hidden Dense/Conv2D layer has an L1, L2 or L1L2 kernel penalty from ``low`` to ``high``."""
     model = checks.require_model(model, name)
     hidden = hidden_weighted_layers(model)
     if not hidden:
         fail(f"{name} has no hidden Dense layers to regularize; keep the architecture of big_model")
-    low, high = PENALTY_RANGE
     for position, layer in hidden:
         factors = penalty_factors(layer)
         if factors is None:
@@ -102,30 +109,35 @@ def require_weight_penalties(model, name):
             )
         if not any(factors.values()):
             fail(f"layer {position}'s kernel_regularizer adds nothing; use keras.regularizers.L1, L2 or L1L2")
-        for kind, factor in factors.items():
-            if factor > high:
-                fail(
-                    f"layer {position}'s {kind.upper()} factor {factor:g} swamps the data loss and the model "
-                    "underfits; use about 1e-4 to 1e-3"
-                )
-            if 0 < factor < low:
-                fail(f"layer {position}'s {kind.upper()} factor {factor:g} is too small to matter; use 1e-4 to 1e-3")
+        if max(factors.values()) > high:
+            kind, factor = max(factors.items(), key=lambda item: item[1])
+            fail(
+                f"layer {position}'s {kind.upper()} factor {factor:g} swamps the data loss and the model "
+                f"underfits; use a factor from {low:g} to {high:g}"
+            )
+        if max(factors.values()) < low:
+            kind, factor = max(factors.items(), key=lambda item: item[1])
+            fail(
+                f"layer {position}'s {kind.upper()} factor {factor:g} is too small to matter; use a factor "
+                f"from {low:g} to {high:g}"
+            )
 
 
-def require_dropout(model, name):
-    """Dropout sits between hidden layers, never after the output, at a rate that still learns."""
+def require_dropout(model, name, *, low, high):
+    """A Dropout layer follows each hidden Dense/Conv2D layer at a rate from ``low`` to ``high``; none follows
+    the output (an extra one on the inputs may drop less)."""
     model = checks.require_model(model, name)
+    layers = checks.model_layers(model)
     output, _ = checks.output_layer(model)
-    dropouts = [
-        (index, layer)
-        for index, layer in enumerate(checks.model_layers(model), start=1)
+    hidden = [position for position, _ in hidden_weighted_layers(model)]
+    dropouts = {
+        index: float(layer.get_config()["rate"])
+        for index, layer in enumerate(layers, start=1)
         if isinstance(layer, keras.layers.Dropout)
-    ]
+    }
     if not dropouts:
-        fail(f"{name} has no Dropout layer; add layers.Dropout(0.3) after each hidden Dense layer")
-    low, high = DROPOUT_RANGE
-    for position, layer in dropouts:
-        rate = float(layer.get_config()["rate"])
+        fail(f"{name} has no Dropout layer; add layers.Dropout({high:g}) after each hidden Dense layer")
+    for position, rate in dropouts.items():
         if position > output:
             fail(
                 f"layer {position} is Dropout({rate:g}) after the output layer, so it zeroes class "
@@ -133,10 +145,19 @@ def require_dropout(model, name):
             )
         if rate > high:
             fail(
-                f"layer {position} is Dropout({rate:g}), which drops {rate:.0%} of the units; use a rate of 0.2 to 0.5"
+                f"layer {position} is Dropout({rate:g}), which drops {rate:.0%} of the units; use a rate from "
+                f"{low:g} to {high:g}"
             )
-        if rate < low:
-            fail(f"layer {position} is Dropout({rate:g}), too little to regularize; use a rate of 0.2 to 0.5")
+        if rate < low and any(hidden_position < position for hidden_position in hidden):
+            fail(
+                f"layer {position} is Dropout({rate:g}), too little to regularize; use a rate from {low:g} to {high:g}"
+            )
+    for start, end in zip(hidden, hidden[1:] + [output], strict=True):
+        if not any(start < position < end for position in dropouts):
+            fail(
+                f"layer {start} ({describe_layer(layers[start - 1])}) has no Dropout after it; add "
+                f"layers.Dropout({high:g}) after each hidden Dense layer"
+            )
 
 
 def generalization_gap(model, train, validation):
@@ -151,15 +172,16 @@ def generalization_gap(model, train, validation):
     return cross_entropy(*validation) - cross_entropy(*train)
 
 
-def require_smaller_gap(model, baseline, train, validation, name, baseline_name, ratio=0.9):
-    """``model`` generalizes clearly better than ``baseline``: its loss gap is at most ``ratio`` of it."""
+def require_smaller_gap(model, baseline, train, validation, name, baseline_name, *, max_ratio):
+    """``model`` generalizes clearly better than ``baseline``: its loss gap is at most ``max_ratio`` of it."""
     model = checks.require_model(model, name)
     baseline = checks.require_model(baseline, baseline_name)
     gap, baseline_gap = generalization_gap(model, train, validation), generalization_gap(baseline, train, validation)
-    if gap > ratio * baseline_gap:
+    if gap > max_ratio * baseline_gap:
         fail(
             f"{name}'s validation loss is {gap:.2f} above its training loss, against {baseline_gap:.2f} for "
-            f"{baseline_name}; regularize more (Dropout 0.5 and L2 about 1e-3)"
+            f"{baseline_name}: {gap / baseline_gap:.2f} times, and the question wants at most {max_ratio:g}; "
+            "regularize more (Dropout 0.5 and L2 about 1e-3)"
         )
 
 

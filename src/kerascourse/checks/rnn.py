@@ -45,7 +45,7 @@ def require_time_split(parts, years, values, boundaries):
         if len(got) != len(want):
             fail(
                 f"{name} has {len(got)} values but {PART_NAMES[name]} have {len(want)} ({sizes}); "
-                "cut at the boundary years so that the parts must not overlap and leave no year out"
+                "cut at the boundary years, so that the parts do not overlap and leave no year out"
             )
         if not np.allclose(got, want):
             fail(
@@ -101,6 +101,12 @@ def require_windows(inputs, targets, part, mean, std, window, names):
         fail(
             f"{x_name} has shape {inputs.shape} but {len(part)} values give {len(want_y)} windows of "
             f"{window} years: shape {want_x.shape}, one window per year that has {window} years before it"
+        )
+    if targets.shape == (*want_y.shape, 1):
+        fail(
+            f"{y_name} has shape {targets.shape}; a target is one number per window, shape {want_y.shape}: add the "
+            f"feature axis to the windows after cutting them ({x_name}[..., None]), or take it off {y_name} "
+            f"with {y_name}[:, 0]"
         )
     if targets.shape != want_y.shape:
         fail(f"{y_name} has shape {targets.shape}; it needs one target per window, shape {want_y.shape}")
