@@ -109,14 +109,13 @@ def require_weight_penalties(model, name, *, low, high):
             )
         if not any(factors.values()):
             fail(f"layer {position}'s kernel_regularizer adds nothing; use keras.regularizers.L1, L2 or L1L2")
-        if max(factors.values()) > high:
-            kind, factor = max(factors.items(), key=lambda item: item[1])
+        kind, factor = max(factors.items(), key=lambda item: item[1])  # the penalty that counts
+        if factor > high:
             fail(
                 f"layer {position}'s {kind.upper()} factor {factor:g} swamps the data loss and the model "
                 f"underfits; use a factor from {low:g} to {high:g}"
             )
-        if max(factors.values()) < low:
-            kind, factor = max(factors.items(), key=lambda item: item[1])
+        if factor < low:
             fail(
                 f"layer {position}'s {kind.upper()} factor {factor:g} is too small to matter; use a factor "
                 f"from {low:g} to {high:g}"
