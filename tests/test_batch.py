@@ -3,6 +3,7 @@ no hidden test text in anything a student sees, resumable runs, a report that re
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -38,6 +39,18 @@ HOSTILE_LESSON = next(lesson for lesson, kind in FOLDERS if kind == "hostile")
 def test_parallel_notebooks_share_the_cores_instead_of_each_taking_all():
     assert thread_env(0) == {}
     assert thread_env(1) == {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def test_a_workers_framework_messages_go_to_its_log_not_the_console(tmp_path, capfd):
+    log, console = tmp_path / pool.LOG, os.dup(2)
+    try:
+        pool.send_stderr_to(log)
+        os.write(2, b"WARNING:tensorflow:5 out of the last 9 calls triggered tf.function retracing\n")
+    finally:
+        os.dup2(console, 2)
+        os.close(console)
+    assert "retracing" in log.read_text()
+    assert "retracing" not in capfd.readouterr().err
 
 
 def test_the_hostile_corpus_lives_with_one_lesson():

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import resource
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,6 +27,7 @@ from kerascourse.grader.pipeline import Settings, thread_env
 from kerascourse.grader.results import Record, Status, gradescope_results, record_from_results, write_csv
 
 SUFFIXES = (".ipynb", ".zip")
+LOG = "grader.log"  # in each output folder: what TensorFlow and Keras print while the workers load and judge
 # What a grading worker imports: TensorFlow, Keras, TFDS and otter, about 10 s of a fresh interpreter's
 # time. Workers fork from a server that imported them once (multiprocessing's forkserver).
 WORKER_MODULES = ["kerascourse.grader.pipeline"]
@@ -44,14 +46,14 @@ def worker_context():
     return context
 
 
-def grade_in_worker(path, settings):
+def grade_in_worker(path, settings, log):
     """Grade ``path`` in a fresh worker process held to the time and memory limits; a worker that dies,
-    hangs or runs over still yields a record."""
+    hangs or runs over still yields a record. What the frameworks print in the worker goes to ``log``."""
     started = time.monotonic()
     deadline = settings.timeout + settings.judge_timeout
     with tempfile.TemporaryDirectory(prefix="kerascourse-job-") as job:
         job = Path(job)
-        (job / "job.json").write_text(json.dumps({"path": str(path), "settings": asdict(settings)}))
+        (job / "job.json").write_text(json.dumps({"path": str(path), "settings": asdict(settings), "log": str(log)}))
         worker = worker_context().Process(target=main, args=(str(job),))
         worker.start()
         over = _watch(worker, settings.memory_mb, deadline)
@@ -115,10 +117,16 @@ def grade_folders(batches, *, workers=None, force=False, progress=True):
         jobs += [
             (path, settings, out) for path in files if force or not (out / "results" / f"{path.name}.json").exists()
         ]
+    if progress and jobs:
+        folders = sorted({str(out) for _, _, out in jobs})
+        where = f"{folders[0]}/{LOG}"
+        if len(folders) > 1:
+            where = f"{LOG} in each folder under {os.path.commonpath(folders)}"
+        print(f"TensorFlow's and Keras's own messages go to {where}")
     with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
         total=total, initial=total - len(jobs), unit="notebook", disable=not progress
     ) as bar:
-        futures = {pool.submit(grade_in_worker, path, settings): out for path, settings, out in jobs}
+        futures = {pool.submit(grade_in_worker, path, settings, out / LOG): out for path, settings, out in jobs}
         for future in as_completed(futures):
             write_record(futures[future], future.result())
             bar.update()
@@ -158,11 +166,19 @@ def hold_threads(threads):
         tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
+def send_stderr_to(log):
+    """Append to ``log`` everything this process writes to standard error from now on: Python's warnings
+    and TensorFlow's Python and C++ logs alike."""
+    with open(log, "a") as file:
+        os.dup2(file.fileno(), sys.__stderr__.fileno())
+
+
 def main(job):
     from kerascourse.grader.pipeline import grade_submission
 
     job = Path(job)
     spec = json.loads((job / "job.json").read_text())
+    send_stderr_to(spec["log"])  # the console shows progress and results only
     settings = Settings(**spec["settings"])
     hold_threads(settings.threads)
     def on_step(step, record):
