@@ -10,6 +10,7 @@ import zipfile
 
 import nbformat
 import pytest
+from imported import kerascourse_modules
 
 import kerascourse.checks
 from kerascourse import ROOT
@@ -133,12 +134,7 @@ def test_checks_hold_no_bar_of_their_own():
 def bar_violations(source):
     """What in a test's source (placeholders written as BAR) sets a number that is not a bar."""
     tree = ast.parse(source)
-    modules = {
-        alias.asname or alias.name: importlib.import_module(f"{node.module}.{alias.name}")
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kerascourse"
-        for alias in node.names
-    }
+    modules = kerascourse_modules(tree)
     found = []
     for node in ast.walk(tree):
         called = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)

@@ -1,7 +1,6 @@
 """Every lesson: generated material in sync, no solutions in exercises/, a working autograder zip."""
 
 import ast
-import importlib
 import json
 import re
 import shutil
@@ -11,6 +10,7 @@ import zipfile
 import budget
 import nbformat
 import pytest
+from imported import kerascourse_modules
 
 from kerascourse import ROOT, cli
 from kerascourse.authoring import assign, samples
@@ -47,12 +47,7 @@ def test_every_question_ships_three_mistakes_and_two_alternatives(lesson):
 def library_calls_missing(source):
     """``module.name`` references in a test's source to kerascourse modules that lack ``name``."""
     tree = ast.parse(source)
-    modules = {
-        alias.asname or alias.name: importlib.import_module(f"{node.module}.{alias.name}")
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kerascourse"
-        for alias in node.names
-    }
+    modules = kerascourse_modules(tree)
     return [
         f"{node.value.id}.{node.attr}"
         for node in ast.walk(tree)
