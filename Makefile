@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install data assign demo test check grade lint bench clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml
 	(command -v bwrap && command -v chromium) >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap chromium) \
 		|| echo "bubblewrap and chromium not installed: grading runs unsandboxed, the report test needs chromium"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -91,10 +91,11 @@ def test_csv_has_one_row_per_file_with_question_columns(graded, lesson):
         assert sorted(row["submission"] for row in rows) == sorted(records)
         questions = [test_file.name for test_file in judge.test_files(autograder_zip(lesson))]
         assert list(rows[0])[:4] == ["submission", "status", "score", "max_score"]
-        assert all(q in rows[0] for q in questions)
+        assert all(q in rows[0] and f"{q} hints" in rows[0] for q in questions)
         for row in rows:
             record = records[row["submission"]]
             assert (row["status"], float(row["score"])) == (record.status, round(record.score, 4))
+            assert [int(row[f"{q} hints"]) for q in questions] == [record.hints.get(q, 0) for q in questions]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -194,3 +195,15 @@ def test_report_renders_in_a_real_browser(graded, tmp_path):
     colours = image.getcolors(maxcolors=1_000_000)
     blue = sum(count for count, (r, g, b) in colours if b > 140 and r < 90)
     assert len(colours) > 50 and blue > 2_000, "the histograms should render as blue bars"
+
+
+def test_hints_a_notebook_shows_are_reported_and_never_scored(graded):
+    out, records = graded[HOSTILE_LESSON, "hostile"]
+    record = records["hints-used.ipynb"]
+    assert record.hints == {"q1": 2, "q2": 1}, "the forged hint records must be ignored"
+    assert record.status == Status.GRADED and record.score == record.max_score
+    with open(out / "grades.csv") as handle:
+        row = next(row for row in csv.DictReader(handle) if row["submission"] == record.submission)
+    assert (row["q1 hints"], row["q2 hints"], row["q3 hints"]) == ("2", "1", "0")
+    assert "<td>q1: 2, q2: 1</td>" in (out / "report.html").read_text()
+    assert "2 hint(s) used" in (out / "feedback" / f"{record.submission}.md").read_text()

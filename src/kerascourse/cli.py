@@ -1,7 +1,10 @@
-"""The ``kerascourse`` command: assign lessons, check a notebook, grade a folder, run the demo, prepare data."""
+"""The ``kerascourse`` command. For students, from any folder: start a lesson, check a notebook. For
+instructors and maintainers, in a clone of the course: assign lessons, grade a folder, run the demo,
+prepare data."""
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -9,13 +12,35 @@ from pathlib import Path
 from kerascourse import ROOT
 
 
+def start(lesson, folder):
+    """Write the lesson's student notebook and public tests into ``folder``; a notebook already there is
+    the student's work and is kept."""
+    from kerascourse.course import material
+
+    source = material.folder(lesson)
+    folder = Path(folder or lesson)
+    notebook = folder / f"{lesson}.ipynb"
+    shutil.copytree(source / "tests", folder / "tests", dirs_exist_ok=True)
+    kept = notebook.exists()
+    if not kept:
+        shutil.copy(source / notebook.name, notebook)
+    tests = len(material.test_files(lesson))
+    wrote = f"kept your {notebook} and updated" if kept else f"wrote {notebook} and"
+    print(f"{wrote} its {tests} public tests in {folder / 'tests'}; open it with `jupyter lab {notebook}`, "
+          f"check it with `kerascourse check {lesson} {notebook}`")
+    return 0
+
+
 def check(lesson, notebook):
     """Run a lesson's public tests on a notebook, in its kernel after its cells as ``otter check`` does;
     exit status 1 unless every test passes."""
+    from kerascourse.course import material
     from kerascourse.grader import runner
 
-    tests = sorted((ROOT / "exercises" / lesson / "tests").glob("q*.py"))
+    tests = material.test_files(lesson)
     with tempfile.TemporaryDirectory() as scratch:
+        # The notebook's own grader.check cells and setup cell find the tests beside it, as in its folder.
+        shutil.copytree(material.folder(lesson) / "tests", Path(scratch) / "tests")
         results = runner.public_tests(notebook, tests, scratch)
     if results is None:
         print(f"{lesson}: the public tests did not finish: the kernel died or the notebook stopped them")
@@ -55,15 +80,18 @@ def data(names):
 def parser():
     parser = argparse.ArgumentParser(prog="kerascourse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("assign", help="generate exercises/ and autograder/ from reference/").add_argument(
-        "lessons", nargs="*"
-    )
+    start_parser = commands.add_parser("start", help="write a lesson's student notebook and public tests into a folder")
+    start_parser.add_argument("lesson")
+    start_parser.add_argument("folder", nargs="?", type=Path, help="default: a folder named after the lesson")
+    assign_parser = commands.add_parser("assign", help="generate exercises/ and autograder/ from reference/")
+    assign_parser.add_argument("lessons", nargs="*")
+    assign_parser.add_argument("--root", type=Path, default=ROOT, help="the course checkout (default: this one)")
     check_parser = commands.add_parser("check", help="run a lesson's public tests on a notebook")
     check_parser.add_argument("lesson")
     check_parser.add_argument("notebook", type=Path)
     demo_parser = commands.add_parser("demo", help="build lessons and grade their sample submissions")
     demo_parser.add_argument("lessons", nargs="*")
-    demo_parser.add_argument("--out", type=Path, default=ROOT / "demo-out")
+    demo_parser.add_argument("--out", type=Path, default=Path("demo-out"))
     grade_parser = commands.add_parser("grade", help="grade a folder of submissions (no Docker needed)")
     grade_parser.add_argument("lesson")
     grade_parser.add_argument("submissions", type=Path)
@@ -86,10 +114,19 @@ def main(argv=None):
     if args.command == "assign":
         from kerascourse.authoring import assign
 
-        assign.main(args.lessons)
+        assign.main(args.lessons, args.root)
         return 0
-    if args.command == "check":
-        return check(args.lesson, args.notebook)
+    try:
+        if args.command == "start":
+            return start(args.lesson, args.folder)
+        if args.command == "check":
+            if not args.notebook.is_file():
+                print(f"there is no notebook {args.notebook}")
+                return 2
+            return check(args.lesson, args.notebook)
+    except LookupError as unknown:
+        print(unknown)
+        return 2
     if args.command == "demo":
         from kerascourse.authoring.demo import demo
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from kerascourse import ROOT
-from kerascourse.authoring import bars, hostile, samples
+from kerascourse.authoring import bars, course_home, hints, hostile, samples
 from kerascourse.authoring.deterministic import normalise_notebook, write_deterministic_zip
 from kerascourse.lessons import autograder_zip, grading_config, lessons
 
@@ -35,14 +35,17 @@ def package_files():
     return {f"files/kerascourse/{path.relative_to(package)}": path for path in paths}
 
 
-def assign(lesson, root=ROOT):
-    """Write the lesson's bars in, run otter assign, and write its exercises and autograder folders."""
+def assign(lesson, root=ROOT, home=None):
+    """Write the lesson's bars in, take its hints out, run otter assign, and write its exercises (with the
+    setup cell for the course's ``home`` and the hints) and autograder folders."""
+    home = home or course_home.load(root)
     with tempfile.TemporaryDirectory() as scratch:
         # The master's config names ../requirements.txt, so the rendered copy keeps the same layout.
         master = Path(scratch) / lesson / f"{lesson}.ipynb"
         master.parent.mkdir()
         shutil.copy(root / "reference" / "requirements.txt", scratch)
         bars.render_master(root / "reference" / lesson / f"{lesson}.ipynb", master, bars.load(lesson, root))
+        lesson_hints = hints.extract(master)
         dist = Path(scratch) / "dist"
         subprocess.run(
             [sys.executable, "-m", "otter", "assign", "--no-pdfs", str(master), str(dist)],
@@ -59,7 +62,9 @@ def assign(lesson, root=ROOT):
         shutil.copy(dist / "autograder" / "otter_config.json", autograder)
         (generated_zip,) = (dist / "autograder").glob(f"{lesson}-autograder_*.zip")
         write_deterministic_zip(generated_zip, autograder_zip(lesson, root), package_files())
+    hints.write(lesson_hints, exercises / hints.FILE)
     for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
+        course_home.add_setup_cell(notebook, lesson, home)
         normalise_notebook(notebook)
     samples.write_samples(lesson, root)
     bars.write_readme(lesson, root)
@@ -67,12 +72,14 @@ def assign(lesson, root=ROOT):
         hostile.write(lesson, root)
 
 
-def main(argv=None):
-    names = (argv if argv is not None else sys.argv[1:]) or lessons()
-    for lesson in names:
-        assign(lesson)
+def main(names=(), root=ROOT):
+    root = Path(root)
+    home = course_home.load(root)
+    for lesson in names or lessons(root):
+        assign(lesson, root, home)
         print(f"assigned {lesson}")
+    course_home.write_readme_links(home, root)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

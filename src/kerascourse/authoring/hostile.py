@@ -17,6 +17,7 @@ import nbformat
 
 from kerascourse import ROOT
 from kerascourse.authoring.deterministic import ZIP_DATE
+from kerascourse.course.hints import METADATA_KEY as HINT_KEY
 from kerascourse.lessons import grading_config
 
 HIDDEN_TEST_READER = """\
@@ -132,6 +133,8 @@ CASES = [
     Case("python-renamed.ipynb", "invalid", "zero", "a .py file renamed .ipynb"),
     Case("not-utf8.ipynb", "invalid", "zero", "bytes that are not UTF-8"),
     Case("other-kernel-name.ipynb", "graded", "full", "saved with another kernel name"),
+    Case("hints-used.ipynb", "graded", "full", "saved with three hints shown and two forged hint records: the "
+                                               "three are reported, the forged ones ignored, the score untouched"),
     Case("question-deleted.ipynb", "graded", "partial", "q2's cells deleted"),
     Case("question-renamed.ipynb", "graded", "partial", "q5's answers stored under other names"),
     Case("attack-a-patch-otter.ipynb", "tampered", "zero", "monkeypatches otter's test classes"),
@@ -163,6 +166,19 @@ def _with_cell(notebook, source, position=None):
     notebook.cells = cells
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:03d}"
+    return notebook
+
+
+def _with_hints(notebook):
+    """The notebook as saved after ``hint("q1")`` twice and ``hint("q2")``, plus two outputs whose hint
+    records are forged (a number that is not one, a question that is not one)."""
+    records = [{"question": "q1", "number": 1}, {"question": "q1", "number": 2}, {"question": "q2", "number": 1},
+               {"question": "q1", "number": "99"}, {"question": "../../q1", "number": 3}]
+    _with_cell(notebook, 'hint("q1")\nhint("q1")\nhint("q2")')
+    notebook.cells[-1].outputs = [
+        nbformat.v4.new_output("display_data", {"text/markdown": "**Hint**"}, metadata={HINT_KEY: record})
+        for record in records
+    ]
     return notebook
 
 
@@ -215,6 +231,7 @@ def build(lesson, root=ROOT):
     files["huge-output.ipynb"] = _notebook_bytes(
         _with_cell(reference(), "for _ in range(50):\n    print('x' * 2**20)")
     )
+    files["hints-used.ipynb"] = _notebook_bytes(_with_hints(reference()))
     files["invalid-json.ipynb"] = _notebook_bytes(stub())[:200]
     files["empty.ipynb"] = b""
     files["python-renamed.ipynb"] = b"import keras\nmlp = keras.Sequential()\nprint(mlp)\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kerascourse import ROOT
-from kerascourse.course import data
+from kerascourse.course import data, setup_notebook
 from kerascourse.grader import cell_errors, judge, loader, runner, sandbox, submissions
 from kerascourse.grader.results import QuestionResult, Record, Status, total
 from kerascourse.lessons import autograder_zip, grading_config
@@ -86,6 +86,7 @@ def execute(submission, names, probes, settings, work):
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KERASCOURSE_SIZE": "grading",
         "KERASCOURSE_DATA_DIR": str(data_dir),
+        setup_notebook.GRADER_ENV: "1",  # the setup cell fetches no tests: the grader brings its own
         **thread_env(settings.threads),
     }
     outcome = sandbox.run(
@@ -210,6 +211,7 @@ def grade_submission(path, settings, limits=loader.LIMITS, on_step=lambda step, 
         on_step("read", record)
         with timed(timings, "read"):
             submission = read(path)
+        record.hints = submission.hints
         with tempfile.TemporaryDirectory(prefix="kerascourse-") as work:
             work = Path(work)
             on_step("execute", record)

@@ -29,7 +29,8 @@ def feedback_markdown(record):
     if record.reason:
         lines += ["", f"> {record.reason}"]
     for name, question in record.questions.items():
-        lines += ["", f"## {name}: {question.score:.4g} / {question.possible:g}", ""]
+        used = f" · {record.hints[name]} hint(s) used" if record.hints.get(name) else ""
+        lines += ["", f"## {name}: {question.score:.4g} / {question.possible:g}{used}", ""]
         lines += [f"- {line}" for line in question_feedback(question).splitlines()]
     return "\n".join(lines) + "\n"
 
@@ -63,6 +64,11 @@ def failing_checks(records):
     return counts
 
 
+def hints_used(record):
+    """``q1: 2, q3: 1``: the hints the submitted notebook shows, per question."""
+    return ", ".join(f"{q}: {n}" for q, n in sorted(record.hints.items()) if n)
+
+
 def write(path, records, lesson):
     """The batch report: score distributions, common failing checks, submissions needing attention."""
     questions = sorted({name for record in records for name in record.questions})
@@ -89,8 +95,14 @@ def write(path, records, lesson):
         for r in records
         if r.status != Status.GRADED
     )
+    hint_rows = "".join(
+        f"<tr><td>{html.escape(q)}</td><td>{sum(bool(r.hints.get(q)) for r in records)}</td>"
+        f"<td>{sum(r.hints.get(q, 0) for r in records)}</td></tr>"
+        for q in questions
+    )
     rows = "".join(
-        f"<tr><td>{html.escape(r.submission)}</td><td>{r.status}</td><td>{r.score:.4g} / {r.max_score:g}</td></tr>"
+        f"<tr><td>{html.escape(r.submission)}</td><td>{r.status}</td><td>{r.score:.4g} / {r.max_score:g}</td>"
+        f"<td>{html.escape(hints_used(r)) or '-'}</td></tr>"
         for r in records
     )
     path.write_text(
@@ -101,6 +113,7 @@ def write(path, records, lesson):
             figures=figures,
             checks=checks or "<tr><td colspan=3>none</td></tr>",
             attention=attention or "<tr><td colspan=3>none</td></tr>",
+            hints=hint_rows,
             rows=rows,
         )
     )
@@ -126,7 +139,9 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding
 <table><tr><th>question</th><th>check message</th><th>submissions</th></tr>{checks}</table>
 <h2>Submissions needing attention</h2>
 <table><tr><th>submission</th><th>status</th><th>reason</th></tr>{attention}</table>
+<h2>Hints used</h2>
+<table><tr><th>question</th><th>submissions that used hints</th><th>hints shown in all</th></tr>{hints}</table>
 <h2>All submissions</h2>
-<table><tr><th>submission</th><th>status</th><th>score</th></tr>{rows}</table>
+<table><tr><th>submission</th><th>status</th><th>score</th><th>hints used</th></tr>{rows}</table>
 </body></html>
 """

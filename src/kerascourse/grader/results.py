@@ -66,6 +66,7 @@ class Record:
     worker_seconds: float = 0.0  # the whole worker: reading, sandbox, loading and tests
     worker_peak_mb: float = 0.0  # the worker's own peak memory (the trusted side)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the profile
+    hints: dict[str, int] = field(default_factory=dict)  # question -> hints the submitted notebook shows
 
     def question(self, name):
         """The result of question ``name``; an empty one worth nothing when it was not graded."""
@@ -102,11 +103,14 @@ def record_from_results(text):
 
 
 def write_csv(path, records):
+    """One row per submission: its scores per question, then the hints it used per question."""
     questions = sorted({name for record in records for name in record.questions})
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", "status", "score", "max_score", *questions, "reason"])
+        writer.writerow(["submission", "status", "score", "max_score", *questions,
+                         *(f"{q} hints" for q in questions), "reason"])
         for record in records:
             scores = [round(float(record.question(q).score), 4) for q in questions]
+            hints = [record.hints.get(q, 0) for q in questions]
             writer.writerow([record.submission, record.status, round(float(record.score), 4), record.max_score,
-                             *scores, record.reason])
+                             *scores, *hints, record.reason])

@@ -53,10 +53,14 @@ def bubblewrap():
 
 
 def readable_dirs(extra=()):
-    """Directories a sandboxed notebook may read: system, Python, the library and its data."""
+    """Directories a sandboxed notebook may read: system, Python, the library, its student material (the
+    hints that ``hint("q1")`` shows) and its data."""
     import kerascourse
+    from kerascourse.course import material
 
     python = {sys.base_prefix, sys.prefix, str(Path(kerascourse.__file__).resolve().parents[1])}
+    if material.root() is not None:
+        python.add(str(material.root().resolve()))
     return sorted({*SYSTEM_DIRS, *python, *map(str, extra)})
 
 

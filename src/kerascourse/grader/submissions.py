@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+from kerascourse.course.hints import METADATA_KEY as HINT_KEY
+
 MAX_BYTES = 20 * 1024 * 1024
 # Cells that otter assign adds to student notebooks; the grader runs its own tests instead.
 OTTER_CELL = re.compile(
     r"^(# Initialize Otter\s+import otter\s+grader = otter\.Notebook\([^)]*\)"
     r'|grader\.check\("\w+"\)|grader\.check_all\(\))$'
 )
+HINT_QUESTION = re.compile(r"^q\d{1,3}$")
 # Names and strings that only code aiming at the grader itself uses.
 SUSPECT_NAMES = {"otter", "test_case", "GradingResults", "TestFile", "__import__"}
 SUSPECT_STRINGS = ("OTTER_LOG", "results.json", "grading_results", "/autograder", "otter", "hidden=True")
@@ -36,6 +39,7 @@ class Submission:
     name: str
     notebook: nbformat.NotebookNode
     tampering: list = field(default_factory=list)
+    hints: dict = field(default_factory=dict)  # question -> how many of its hints the saved outputs show
 
 
 def read(path):
@@ -49,9 +53,10 @@ def read(path):
     if path.suffix == ".zip":
         raw, tampering = _notebook_from_zip(raw)
     notebook = _parse(raw)
+    hints = hints_shown(notebook)
     _normalise(notebook)
     tampering += scan_code(notebook)
-    return Submission(name=path.name, notebook=notebook, tampering=tampering)
+    return Submission(name=path.name, notebook=notebook, tampering=tampering, hints=hints)
 
 
 def _notebook_from_zip(raw):
@@ -88,6 +93,20 @@ def _parse(raw):
         return nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001 - nbformat raises many kinds
         raise Invalid(f"the notebook cannot be read: {error}") from None
+
+
+def hints_shown(notebook):
+    """``{question: number of distinct hints}`` that ``hint(...)`` outputs saved in the notebook record."""
+    shown = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            entry = output.get("metadata", {}).get(HINT_KEY) if isinstance(output, dict) else None
+            if not isinstance(entry, dict):
+                continue
+            question, number = entry.get("question"), entry.get("number")
+            if isinstance(question, str) and HINT_QUESTION.match(question) and type(number) is int and 0 < number < 100:
+                shown.setdefault(question, set()).add(number)
+    return {question: len(numbers) for question, numbers in sorted(shown.items())}
 
 
 def _normalise(notebook):
