@@ -182,3 +182,13 @@ def test_subclassed_models_and_tensorflow_activations_earn_full_marks_through_th
         scores = otter_run.otter_run(ROOT / "autograder" / lesson / "samples" / name, lesson)
         assert all(score == pytest.approx(most) for score, most in scores.values()), (name, scores)
     budget.add_otter_run(lesson, time.monotonic() - started)
+
+
+def test_the_readme_links_each_lesson_to_colab_from_course_yaml(tmp_path):
+    shutil.copy(ROOT / "README.md", tmp_path)
+    home = course_home.load(ROOT)
+    course_home.write_readme_links(home, tmp_path)
+    assert (tmp_path / "README.md").read_text() == (ROOT / "README.md").read_text(), "run make assign"
+    for lesson in LESSONS:
+        assert f"({home.colab_link(lesson)})" in (ROOT / "README.md").read_text()
+        assert home.colab_link(lesson).endswith(f"/exercises/{lesson}/{lesson}.ipynb")
