@@ -39,7 +39,6 @@ from kerascourse.course import setup_notebook
 setup_notebook.prepare({lesson}, {version}, COURSE_PACKAGE, TESTS_URL, installed=installed_now)
 hint = setup_notebook.hints({lesson})  # hint("q1") shows question 1's next hint'''
 SETUP_MARKER = SETUP_CELL.splitlines()[0]
-COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def write_readme_links(home, root=ROOT):
         if match:
             lesson, cells = match.group(1), [cell.strip() for cell in match.group(3).strip(" |").split(" | ")]
             link = home.colab_link(lesson)
-            badge = f"[![Open in Colab]({COLAB_BADGE})]({link})" if link else ""
-            line = f"| [{lesson}]({match.group(2)}) | {' | '.join(cells[:2])} | {badge} |"
+            opener = f"[Open in Colab]({link})" if link else ""
+            line = f"| [{lesson}]({match.group(2)}) | {' | '.join(cells[:2])} | {opener} |"
         lines.append(line)
     readme.write_text("\n".join(lines) + "\n")
