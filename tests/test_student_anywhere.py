@@ -120,7 +120,8 @@ def run_notebook(venv, env, notebook, folder):
     subprocess.run([str(venv / "bin" / "python"), str(script), notebook.name, VERDICTS_CELL], cwd=folder,
                    env=env, check=True, capture_output=True, timeout=900)
     executed = nbformat.read(folder / "executed.ipynb", as_version=4)
-    setup_output = "".join(output.get("text", "") for output in executed.cells[0].outputs)
+    (setup,) = [cell for cell in executed.cells if cell.source.startswith(course_home.SETUP_MARKER)]
+    setup_output = "".join(output.get("text", "") for output in setup.outputs)
     verdicts = json.loads((folder / "verdicts.json").read_text())
     (folder / "verdicts.json").unlink()
     return setup_output, verdicts

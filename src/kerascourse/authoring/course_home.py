@@ -39,6 +39,8 @@ from kerascourse.course import setup_notebook
 setup_notebook.prepare({lesson}, {version}, COURSE_PACKAGE, TESTS_URL, installed=installed_now)
 hint = setup_notebook.hints({lesson})  # hint("q1") shows question 1's next hint'''
 SETUP_MARKER = SETUP_CELL.splitlines()[0]
+SETUP_HEADING = "## Setup"  # every lesson's heading for its imports; the setup cells go right under it
+OTTER_INIT = "# Initialize Otter"
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,16 @@ def setup_cell(lesson, home, version=kerascourse.__version__):
 
 
 def add_setup_cell(notebook_path, lesson, home):
-    """Put the setup cell first, before otter's init cell, which needs what it installs and fetches."""
+    """Put the setup cell, then otter's init cell (which needs what the setup installs and fetches),
+    under the lesson's "## Setup" heading, so that the notebook opens on its title."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    cell = nbformat.v4.new_code_cell(setup_cell(lesson, home))
-    cell.metadata.update({"editable": False, "deletable": False})
-    notebook.cells.insert(0, cell)
+    setup = nbformat.v4.new_code_cell(setup_cell(lesson, home))
+    setup.metadata.update({"editable": False, "deletable": False})
+    init = [cell for cell in notebook.cells if cell.source.startswith(OTTER_INIT)]
+    rest = [cell for cell in notebook.cells if not cell.source.startswith(OTTER_INIT)]
+    heading = next(i for i, cell in enumerate(rest) if cell.cell_type == "markdown"
+                   and cell.source.startswith(SETUP_HEADING))
+    notebook.cells = [*rest[:heading + 1], setup, *init, *rest[heading + 1:]]
     nbformat.write(notebook, notebook_path)
 
 
