@@ -1,11 +1,8 @@
 """The student notebook's setup after the package is present: one line on what it did or why not, with
 the fix; nothing where everything was present; nothing fetched under the batch grader."""
 
-import functools
-import http.server
-import threading
-
 import pytest
+from served import served
 
 from kerascourse import __version__
 from kerascourse.course import material, setup_notebook
@@ -17,16 +14,8 @@ PACKAGE = "kerascourse @ http://127.0.0.1/kerascourse.whl"
 @pytest.fixture
 def served_tests():
     """The lesson's public tests served from 127.0.0.1; the URL prefix of its tests."""
-    handler = functools.partial(Quiet, directory=str(material.root()))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{LESSON}/tests/"
-    server.shutdown()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with served(material.root()) as url:
+        yield f"{url}/{LESSON}/tests/"
 
 
 def test_missing_tests_are_fetched_and_said_in_one_line(served_tests, tmp_path, monkeypatch, capsys):

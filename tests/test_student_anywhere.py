@@ -10,8 +10,6 @@ assign`` against that ``course.yaml``, a wheel built from the course, the notebo
 installing it over HTTP, the public tests fetched over HTTP, and the wheel's ``kerascourse start`` and
 ``kerascourse check`` run from an empty folder."""
 
-import functools
-import http.server
 import json
 import os
 import re
@@ -19,11 +17,11 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import threading
 from pathlib import Path
 
 import nbformat
 import pytest
+from served import served
 from test_lessons import files_under
 
 from kerascourse import ROOT, __version__
@@ -57,27 +55,17 @@ def course(tmp_path_factory):
         shutil.copytree(ROOT / name, home / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, home)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(home))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    (home / course_home.COURSE_FILE).write_text(
-        f'package: "kerascourse @ {url}/dist/kerascourse-{{version}}-py3-none-any.whl"\n'
-        f'tests_url: "{url}/exercises/"\n'
-        f'colab_url: "{url}/colab/"\n'
-    )
-    subprocess.run([sys.executable, "-m", "kerascourse.cli", "assign", "--root", str(home), LESSON],
-                   check=True, capture_output=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(home),
-                    "-w", str(home / "dist")], check=True, capture_output=True, cwd=home)
-    yield home, url
-    server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with served(home) as url:
+        (home / course_home.COURSE_FILE).write_text(
+            f'package: "kerascourse @ {url}/dist/kerascourse-{{version}}-py3-none-any.whl"\n'
+            f'tests_url: "{url}/exercises/"\n'
+            f'colab_url: "{url}/colab/"\n'
+        )
+        subprocess.run([sys.executable, "-m", "kerascourse.cli", "assign", "--root", str(home), LESSON],
+                       check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(home),
+                        "-w", str(home / "dist")], check=True, capture_output=True, cwd=home)
+        yield home, url
 
 
 @pytest.fixture(scope="module")

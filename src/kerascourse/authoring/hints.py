@@ -24,10 +24,11 @@ def extract(notebook_path):
     """Remove the hint cells from the notebook at ``notebook_path``; ``{question: [hint, ...]}``.
     Raises ``ValueError`` for a hint cell outside a question, or a question with fewer than two hints."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    hints, question, kept = {}, None, []
+    hints, questions, question, kept = {}, [], None, []
     for cell in notebook.cells:
         if cell.cell_type == "raw" and (match := QUESTION.match(cell.source)):
             question = yaml.safe_load(match.group(1))["name"]
+            questions.append(question)
         elif cell.cell_type == "raw" and cell.source.startswith("# END QUESTION"):
             question = None
         if cell.cell_type == "raw" and cell.source.startswith(HEADER):
@@ -39,8 +40,6 @@ def extract(notebook_path):
             hints.setdefault(question, []).extend(entries)
             continue
         kept.append(cell)
-    questions = [yaml.safe_load(m.group(1))["name"] for c in notebook.cells
-                 if c.cell_type == "raw" and (m := QUESTION.match(c.source))]
     short = [q for q in questions if len(hints.get(q, [])) < MIN_HINTS]
     if short:
         raise ValueError(f"{notebook_path.name}: {', '.join(short)} need at least {MIN_HINTS} hints each")

@@ -3,14 +3,12 @@
 in the output's metadata, so the saved notebook records which hints were used and the batch grader
 reports them."""
 
-from kerascourse.course import material
-
 METADATA_KEY = "kerascourse_hint"  # output metadata: {"question": "q1", "number": 2}
 
 
 class Hints:
-    def __init__(self, lesson, hints):
-        self.lesson, self.hints, self.shown = lesson, hints, {}
+    def __init__(self, hints):
+        self.hints, self.shown = hints, {}
 
     def __call__(self, question, number=None):
         """Show ``question``'s hint ``number``, or the next one not yet shown."""
@@ -29,10 +27,6 @@ class Hints:
         last = " That is the last hint for this question." if number == count else ""
         _show(f"**Hint {number} of {count} for {question}:** {hints[number - 1]}{last}",
               {METADATA_KEY: {"question": question, "number": number}})
-
-
-def for_lesson(lesson):
-    return Hints(lesson, material.hints(lesson))
 
 
 def _show(markdown, metadata=None):

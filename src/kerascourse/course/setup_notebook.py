@@ -10,8 +10,8 @@ from importlib import metadata
 from pathlib import Path
 
 import kerascourse
-from kerascourse.course import hints as hints_module
 from kerascourse.course import material
+from kerascourse.course.hints import Hints
 
 GRADER_ENV = "KERASCOURSE_GRADER"  # set by the batch grader, which runs its own tests
 TESTS_FOLDER = "tests"  # where otter's grader.check looks, beside the notebook
@@ -59,4 +59,4 @@ def fetch_tests(lesson, tests_url, questions):
 
 def hints(lesson):
     """The notebook's ``hint`` function: ``hint("q1")`` shows question 1's next hint."""
-    return hints_module.for_lesson(lesson)
+    return Hints(material.hints(lesson))

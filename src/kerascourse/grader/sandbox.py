@@ -59,8 +59,9 @@ def readable_dirs(extra=()):
     from kerascourse.course import material
 
     python = {sys.base_prefix, sys.prefix, str(Path(kerascourse.__file__).resolve().parents[1])}
-    if material.root() is not None:
-        python.add(str(material.root().resolve()))
+    student_material = material.root()
+    if student_material is not None:
+        python.add(str(student_material.resolve()))
     return sorted({*SYSTEM_DIRS, *python, *map(str, extra)})
 
 
