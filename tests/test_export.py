@@ -1,6 +1,7 @@
 """Answers leave the notebook as data and come back for the judge; untrusted and oversized exports are refused."""
 
 import json
+import os
 import time
 import tracemalloc
 import zipfile
@@ -9,6 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+import torch
 from keras import layers
 from train_steps import good_factory
 
@@ -119,6 +121,62 @@ def test_variables_nested_arrays_and_recorded_function_calls(tmp_path):
         raise AssertionError("a function that raises must fail its check")
     except checks.CheckFailed as failure:
         assert "softmax(<float32 array of shape (3, 4)>) failed: AttributeError" in str(failure)
+
+
+def test_pytorch_answers_leave_as_arrays_and_module_trees(tmp_path):
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    namespace = {
+        "pixels": torch.arange(6, dtype=torch.float32).reshape(2, 3).requires_grad_(),
+        "labels": torch.tensor([1, 2]),
+        "back": np.zeros(3, dtype=np.float32),
+        "device": torch.device("cpu"),
+        "loader": DataLoader(TensorDataset(torch.zeros(5, 2), torch.arange(5)), batch_size=2),
+        "loss_fn": nn.BCEWithLogitsLoss(),
+        "model": model,
+    }
+    exporter.export(namespace, list(namespace), {}, tmp_path)
+    assert not list(tmp_path.glob("*.pt")) and not list(tmp_path.glob("*.pkl"))
+    env = loader.load(tmp_path).env
+    assert isinstance(env["pixels"], torch.Tensor) and env["pixels"].dtype == torch.float32
+    assert torch.equal(env["pixels"], namespace["pixels"].detach())
+    assert env["labels"].dtype == torch.int64 and isinstance(env["back"], np.ndarray)
+    assert env["device"] == "cpu"
+    epochs = env["loader"].data["dataset"]
+    assert [[len(labels) for _, labels in epoch] for epoch in epochs] == [[2, 2, 1], [2, 2, 1]]
+    assert env["loss_fn"].data["torch_module"]["type"] == "BCEWithLogitsLoss"
+    tree = env["model"].data["torch_module"]
+    assert [(m["name"], m["type"]) for m in tree["modules"]] == [
+        ("", "Sequential"), ("0", "Linear"), ("1", "ReLU"), ("2", "Linear")]
+    assert tree["modules"][1]["config"] == {"in_features": 2, "out_features": 3, "bias": True}
+    assert tree["trainable_parameters"] == 13
+    assert np.array_equal(tree["state"]["2.weight"], model.state_dict()["2.weight"].numpy())
+
+
+class _RunsCommand:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_pickled_state_dict_planted_where_the_grader_reads_answers_is_never_unpickled(tmp_path):
+    marker, folder = tmp_path / "pwned", tmp_path / "export"
+    folder.mkdir()
+    torch.save({"fc1.weight": torch.zeros(2, 2), "fc1.hook": _RunsCommand(marker)}, folder / "state.pt")
+    (folder / "state.json").write_text(json.dumps({"value": "a state_dict"}))
+    kinds = [{"kind": "array", "file": "state.pt", "torch": True}, {"kind": "array", "file": "state.pt"},
+             {"kind": "torch", "file": "state.json", "arrays": "state.pt"},
+             {"kind": "calls", "file": "state.json", "arrays": "state.pt"}, {"kind": "model", "file": "state.pt"}]
+    (folder / loader.MANIFEST).write_text(json.dumps({f"answer{n}": kind for n, kind in enumerate(kinds)}))
+    env = loader.load(folder).env
+    assert all(isinstance(value, checks.Unavailable) for value in env.values()), env
+    assert not marker.exists()
+    torch.load(folder / "state.pt", weights_only=False)  # what the grader never calls: the file is a real attack
+    assert marker.exists()
 
 
 def test_untrusted_manifests_are_refused(tmp_path):

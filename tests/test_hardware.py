@@ -1,5 +1,6 @@
 """Device detection, with GPUs mocked so no real device is needed."""
 
+import sys
 from types import SimpleNamespace
 
 import keras
@@ -117,3 +118,17 @@ def test_real_setup_on_this_cpu_machine(capsys):
     assert hw.precision == "float32"
     assert out.splitlines() == [hw.summary()]
     assert f"TensorFlow {tf.__version__}" in out and f"Keras {keras.__version__}" in out
+
+
+def test_pytorchs_device_is_reported_only_where_the_notebook_imported_torch(gpus, monkeypatch):
+    import torch
+
+    gpus([])
+    found = hardware.setup(verbose=False)
+    assert found.torch_device == "cpu"
+    assert found.summary().endswith(f"PyTorch {torch.__version__} on cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert hardware.setup(verbose=False).torch_device == "cuda"
+    monkeypatch.delitem(sys.modules, "torch")
+    without = hardware.setup(verbose=False)
+    assert without.torch_device is None and "PyTorch" not in without.summary()

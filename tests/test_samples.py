@@ -58,11 +58,22 @@ def test_reference_alternatives_and_stub_need_exact_totals_up_to_rounding():
     assert sample_verdict(full, []) == "ok"
     assert sample_verdict(record("stub.ipynb", q1=(0.0, 4.0, "")), []) == "ok"
     assert sample_verdict(record("alternatives-1.ipynb", q1=(3.0, 4.0, "")), [variant("alternative", "e", "q1")]) == (
-        "a valid alternative lost points"
+        "a valid alternative lost points on q1"
     )
 
 
-def test_a_mistakes_notebook_ends_after_the_last_question_it_carries():
+def test_an_alternative_is_judged_on_every_question_up_to_the_last_it_carries():
+    """Its notebook ends after that question: later ones score nothing, earlier ones must keep full marks."""
+    members = [variant("alternative", "e", "q2")]
+    cut = record("alternatives-3.ipynb", q1=(4.0, 4.0, ""), q2=(4.0, 4.0, ""), q3=(0.0, 4.0, "not defined"))
+    assert sample_verdict(cut, members) == "ok"
+    broke_earlier = record("alternatives-3.ipynb", q1=(2.0, 4.0, "no"), q2=(4.0, 4.0, ""), q3=(0.0, 4.0, ""))
+    assert sample_verdict(broke_earlier, members) == "a valid alternative lost points on q1"
+    assert samples.questions_up_to(["q1", "q2", "q10"], [variant("alternative", "e", "q2", "q10")]) == [
+        "q1", "q2", "q10"]
+
+
+def test_a_variants_notebook_ends_after_the_last_question_it_carries():
     import nbformat
 
     cells = [nbformat.v4.new_code_cell(source) for source in (

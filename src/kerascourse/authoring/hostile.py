@@ -97,6 +97,32 @@ def huge(namespace, names, probes, directory):
 
 exporter.export = huge"""
 
+# Replaces the exporter with one that plants a PyTorch state_dict saved with torch.save (a pickle that runs a
+# command when loaded) where the grader reads answers, under every kind of export that holds arrays.
+PLANT_PICKLE = """\
+import json, os
+from pathlib import Path
+import torch
+import kerascourse.grader.exporter as exporter
+
+class RunsCommand:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/kerascourse-pwned",))
+
+def planted(namespace, names, probes, directory):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    torch.save({"fc1.weight": torch.zeros(2, 2), "fc1.hook": RunsCommand()}, directory / "state.pt")
+    (directory / "state.json").write_text(json.dumps({"value": "a state_dict"}))
+    kinds = [{"kind": "array", "file": "state.pt", "torch": True},
+             {"kind": "torch", "file": "state.json", "arrays": "state.pt"},
+             {"kind": "calls", "file": "state.json", "arrays": "state.pt"},
+             {"kind": "model", "file": "state.pt"}]
+    manifest = {name: kinds[number % len(kinds)] for number, name in enumerate(names)}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+exporter.export = planted"""
+
 PATCH_GRADER = """\
 import otter.test_files.abstract_test as abstract_test
 abstract_test.TestFile.grade = property(lambda self: 1.0)
@@ -145,6 +171,8 @@ CASES = [
     Case("attack-e-planted-links.ipynb", "tampered", "zero", "links where the grader reads answers, to its own files"),
     Case("attack-f-export-bomb.ipynb", "tampered", "zero", "an exported model that decompresses to over 1 GB"),
     Case("attack-g-huge-layer.ipynb", "memory", "zero", "a model config whose loading takes 10 GB in the grader"),
+    Case("attack-h-pickled-state-dict.ipynb", "graded", "zero", "a torch.save'd state_dict that would run a command, "
+                                                                "planted under every name: never unpickled"),
     Case("disk-filler.ipynb", "disk", "full", "writes until the sandbox's disk is full; its answers still count"),
 ]
 
@@ -252,6 +280,7 @@ def build(lesson, root=ROOT):
     files["attack-e-planted-links.ipynb"] = _notebook_bytes(_with_cell(reference(), PLANT_LINKS))
     files["attack-f-export-bomb.ipynb"] = _notebook_bytes(_with_cell(stub(), EXPORT_BOMB))
     files["attack-g-huge-layer.ipynb"] = _notebook_bytes(_with_cell(stub(), EXPORT_HUGE_LAYER))
+    files["attack-h-pickled-state-dict.ipynb"] = _notebook_bytes(_with_cell(stub(), PLANT_PICKLE))
     files["disk-filler.ipynb"] = _notebook_bytes(_with_cell(reference(), FILL_DISK))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:

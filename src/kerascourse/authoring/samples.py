@@ -9,8 +9,9 @@ the K-th mistake of every question, ``alternatives-K.ipynb`` the K-th alternativ
 of them would replace the same answer cell, in which case the later one moves to the next
 notebook. Each mistake is judged on its own question only, so they do not hide one another;
 one that breaks the cells after it (so later questions could not show their own mistakes) is
-marked ``alone`` and gets a notebook of its own. A mistakes notebook ends after the last question it
-carries: the cells that follow could not change a verdict.
+marked ``alone`` and gets a notebook of its own. Every variants notebook ends after the last question it
+carries: the cells that follow hold the reference's answers, whose verdict the reference pays for, so
+an alternative is judged on the questions up to its last (``questions_up_to``).
 """
 
 import shutil
@@ -89,14 +90,29 @@ def write_samples(lesson, root=ROOT):
         notebook = nbformat.read(autograder / f"{lesson}.ipynb", as_version=4)
         for variant in members:
             apply_answers(notebook, variant.answers)
-        if members[0].kind == "mistake":
-            end_after_questions(notebook, {q for variant in members for q in (variant.question, *variant.answers)})
+        end_after_questions(notebook, carried(members))
         nbformat.write(notebook, out / filename)
 
 
+def carried(members):
+    """The questions whose answers the variants of a notebook replace or are judged on."""
+    return {q for variant in members for q in (variant.question, *variant.answers)}
+
+
+def questions_up_to(names, members):
+    """Of the question ``names`` (``q1``, ``q2``, ...), those a variants notebook still asks: up to the last
+    one it carries."""
+    last = max(_number(q) for q in carried(members))
+    return [name for name in names if _number(name) <= last]
+
+
+def _number(question):
+    return int(question.lstrip("q"))
+
+
 def end_after_questions(notebook, questions):
-    """Drop the cells after the last ``grader.check`` cell of ``questions``: a mistake is judged on its own
-    question only, so the cells of later questions would only cost grading time."""
+    """Drop the cells after the last ``grader.check`` cell of ``questions``: the cells of later questions
+    could not change the notebook's verdicts, and would only cost grading time."""
     checks = [
         index for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and cell.source.strip() in {f'grader.check("{q}")' for q in questions}

@@ -1,5 +1,6 @@
 """Whether a graded sample or corpus file got what it must: the reference full marks, the stub none, each
-known mistake fewer points with feedback that names it, each valid alternative full marks, and each
+known mistake fewer points with feedback that names it, each valid alternative full marks on every question
+up to its last (its notebook ends there), and each
 hostile file its expected status and score."""
 
 from kerascourse import ROOT
@@ -24,7 +25,9 @@ def sample_verdict(record, members):
         wanted = record.max_score if record.submission == "reference.ipynb" else 0.0
         return "ok" if record.score == wanted else f"expected {wanted:g} points"
     if members[0].kind == "alternative":
-        return "ok" if record.score == record.max_score else "a valid alternative lost points"
+        lost = [q for q in samples.questions_up_to(record.questions, members)
+                if record.question(q).score < record.question(q).possible]
+        return f"a valid alternative lost points on {', '.join(lost)}" if lost else "ok"
     problems = [problem for variant in members if (problem := mistake_problem(record, variant))]
     return "; ".join(problems) or "ok"
 

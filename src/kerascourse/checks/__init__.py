@@ -127,6 +127,8 @@ def numeric_array(value):
     """``value`` as a numpy array of real numbers (lists, arrays, tensors, scalars), or None."""
     if isinstance(value, (bool, np.bool_, str, bytes, dict)) or value is None or value is Ellipsis:
         return None
+    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):  # a tensor, maybe with a graph
+        value = value.detach().cpu()
     try:
         array = np.asarray(value)
     except Exception:  # noqa: BLE001 - student values may fail to convert in any way

@@ -3,13 +3,16 @@
 A check calls a student's function through ``call``, with a key into its lesson's table of probe
 calls (``PROBE_CALLS`` in the lesson's checks module), and receives what the function returned as
 plain data: numpy arrays, numbers, lists, dicts, and two epochs of batches for a ``tf.data``
-pipeline. In the notebook (``otter check``, Gradescope) the function itself runs; at batch
-grading the sandboxed notebook records every probe call once (``record``) and the judge replays the
-recording (``Recording``), so no student code runs outside the sandbox.
+pipeline or a PyTorch ``DataLoader`` (PyTorch objects: ``kerascourse.checks.torch_values``). In the
+notebook (``otter check``, Gradescope) the function itself runs; at batch grading the sandboxed
+notebook records every probe call once (``record``) and the judge replays the recording
+(``Recording``), so no student code runs outside the sandbox. ``save`` and ``unpack`` carry the same
+plain data, for a recording or an exported PyTorch object, as JSON and an ``.npz`` without pickle.
 """
 
 import json
 import numbers
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +26,11 @@ MAX_BATCHES = 1000  # per epoch; probe inputs are far smaller
 
 def as_data(value):
     """``value`` as plain data; a type this module does not know becomes ``{"unsupported": name}``."""
+    if "torch" in sys.modules:  # a PyTorch object exists only where torch was imported
+        from kerascourse.checks import torch_values
+
+        if torch_values.is_torch(value):
+            return torch_values.as_data(value, as_data)
     if isinstance(value, tf.data.Dataset):
         return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
     if isinstance(value, (tf.Tensor, tf.Variable, np.ndarray, np.generic)):
@@ -79,16 +87,23 @@ def _short(value):
 
 
 def record(fn, name, calls, stem):
-    """Run every probe call of ``fn`` and save the results as ``stem.json`` and ``stem.npz``."""
-    arrays, results = [], {}
+    """Run every probe call of ``fn`` and save the results (``save``)."""
+    results = {}
     for key in calls:
         try:
-            results[key] = {"result": _pack(call(fn, name, key, calls), arrays)}
+            results[key] = {"result": call(fn, name, key, calls)}
         except CheckFailed as failure:
             results[key] = {"error": str(failure)}
+    return {"kind": "calls", **save(results, stem)}
+
+
+def save(data, stem):
+    """Write plain ``data`` as ``stem.json``, its arrays as ``stem.npz`` (no pickle); ``unpack`` reads it back."""
+    arrays = []
+    packed = _pack(data, arrays)
     np.savez(f"{stem}.npz", *arrays)
-    Path(f"{stem}.json").write_text(json.dumps(results))
-    return {"kind": "calls", "file": f"{Path(stem).name}.json", "arrays": f"{Path(stem).name}.npz"}
+    Path(f"{stem}.json").write_text(json.dumps(packed))
+    return {"file": f"{Path(stem).name}.json", "arrays": f"{Path(stem).name}.npz"}
 
 
 def _pack(value, arrays):
@@ -102,27 +117,35 @@ def _pack(value, arrays):
     return {"value": value}
 
 
-def _unpack(packed, arrays):
+def unpack(packed, arrays):
+    """The data ``save`` wrote, from its JSON document and its arrays in order."""
     (kind, content), = packed.items()
     if kind == "array":
         return arrays[int(content)]
     if kind == "list":
-        return [_unpack(item, arrays) for item in content]
+        return [unpack(item, arrays) for item in content]
     if kind == "dict":
-        return {key: _unpack(item, arrays) for key, item in content.items()}
+        return {key: unpack(item, arrays) for key, item in content.items()}
     return content
 
 
 class Recording:
     """A function's recorded probe calls, replayed for ``call`` at batch grading."""
 
-    def __init__(self, results, arrays):
-        self.results, self.arrays = results, arrays
+    def __init__(self, results):
+        self.results = results
 
     def replay(self, key):
-        entry = self.results.get(key)
-        if entry is None:
+        entry = self.results.get(key) if isinstance(self.results, dict) else None
+        if not isinstance(entry, dict):
             fail(f"the probe call {key!r} was not recorded")
         if "error" in entry:
-            raise CheckFailed(entry["error"])
-        return _unpack(entry["result"], self.arrays)
+            raise CheckFailed(str(entry["error"]))
+        return entry.get("result")
+
+
+class Exported:
+    """A PyTorch object that left the sandbox as plain data (``as_data``), at batch grading."""
+
+    def __init__(self, data):
+        self.data = data

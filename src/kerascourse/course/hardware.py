@@ -1,6 +1,8 @@
-"""Device detection: GPUs, their compute capability, a distribution strategy and a precision."""
+"""Device detection: GPUs, their compute capability, a distribution strategy and a precision; and, in a
+notebook that imported PyTorch, the device PyTorch computes on."""
 
 import os
+import sys
 from dataclasses import dataclass
 
 import keras
@@ -19,6 +21,7 @@ class Hardware:
     cpu_cores: int
     strategy: tf.distribute.Strategy
     precision: str
+    torch_device: str | None = None  # "cuda" or "cpu" where the notebook imported torch, else None
 
     def summary(self):
         """One line: devices, strategy, precision and library versions."""
@@ -41,6 +44,7 @@ class Hardware:
                 f"precision: {precision}",
                 f"TensorFlow {tf.__version__}",
                 f"Keras {keras.__version__}",
+                *([f"PyTorch {sys.modules['torch'].__version__} on {self.torch_device}"] if self.torch_device else []),
             ]
         )
 
@@ -67,6 +71,14 @@ def pick_strategy(gpus):
     return tf.distribute.get_strategy()
 
 
+def _torch_device():
+    """PyTorch's device, only where the notebook imported torch: the Keras lessons never pay for its import."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def setup(mixed_precision=False, verbose=True):
     """Detect devices, enable GPU memory growth, pick a strategy and (optionally) mixed precision."""
     physical = tf.config.list_physical_devices("GPU")
@@ -88,6 +100,7 @@ def setup(mixed_precision=False, verbose=True):
         cpu_cores=os.cpu_count() or 1,
         strategy=pick_strategy(physical),
         precision=keras.mixed_precision.global_policy().name,
+        torch_device=_torch_device(),
     )
     if verbose:
         print(hardware.summary())

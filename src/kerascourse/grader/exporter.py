@@ -6,13 +6,17 @@ activations swapped for their Keras twins: see ``kerascourse.checks.portable``),
 as Keras configs (JSON), arrays and variables as ``.npy`` without pickle, plain values as JSON (dicts
 with number or tuple keys as lists of pairs, arrays inside lists and dicts as nested lists), and
 functions as the recorded results of the probe calls the tests make (``kerascourse.checks.probes``:
-the checks module that ``grading.yaml`` names lists them in ``PROBE_CALLS``). The trusted side reads
-them back with ``loader``.
+the checks module that ``grading.yaml`` names lists them in ``PROBE_CALLS``). PyTorch objects leave
+as the plain data the checks read (``kerascourse.checks.torch_values``): tensors as ``.npy``, devices
+and dtypes as names, data loaders and module trees (``state_dict`` included) as JSON with an ``.npz``
+of arrays; never through ``torch.save``, which pickles. The trusted side reads them back with
+``loader``.
 """
 
 import importlib
 import json
 import numbers
+import sys
 from pathlib import Path
 
 import keras
@@ -46,6 +50,11 @@ def export(namespace, names, probe_kinds, directory):
 def _export_value(value, probe, stem):
     if probe is not None:  # the checks module whose PROBE_CALLS list the calls
         return probes.record(value, stem.name, importlib.import_module(probe).PROBE_CALLS[stem.name], stem)
+    if "torch" in sys.modules:
+        from kerascourse.checks import torch_values
+
+        if torch_values.is_torch(value):
+            return _export_torch(probes.as_data(value), stem)
     if isinstance(value, keras.layers.Layer):
         value = portable.with_keras_activations(portable.portable(value))
     elif isinstance(value, (list, tuple)):
@@ -74,6 +83,15 @@ def _export_value(value, probe, stem):
     if isinstance(value, dict) and not all(isinstance(key, str) for key in value):
         return {"kind": "mapping", "items": [[_plain(key), _plain(item)] for key, item in value.items()]}
     return {"kind": "json", "value": _plain(value)}
+
+
+def _export_torch(data, stem):
+    if isinstance(data, np.ndarray):
+        np.save(f"{stem}.npy", data, allow_pickle=False)
+        return {"kind": "array", "file": f"{stem.name}.npy", "torch": True}
+    if isinstance(data, str):
+        return {"kind": "json", "value": data}
+    return {"kind": "torch", **probes.save(data, stem)}
 
 
 def _plain(value):

@@ -1,7 +1,8 @@
 """Read the answers a sandboxed notebook exported, on the trusted side, treating every file as hostile.
 
 Nothing is unpickled and no student code is imported: models load with Keras's safe mode from configs
-that name only Keras objects, arrays with ``allow_pickle=False``, the rest as JSON. Before anything is
+that name only Keras objects, arrays with ``allow_pickle=False`` (a PyTorch tensor becomes a tensor
+again from its array: ``torch.load`` is never called), the rest as JSON. Before anything is
 read, its size is checked against ``Limits``: the file itself, the members and decompressed sizes of a
 ``.keras`` or ``.npz`` archive, the size an ``.npy`` header declares, and every JSON document. A file
 over a limit is refused at once, without reading its content, and the refusal is reported.
@@ -86,21 +87,33 @@ def _load_value(entry, directory, limits):
     if kind == "keras_object":
         return _deserialize(entry["value"])
     if kind == "array":
-        return _read_npy(_inside(directory, entry["file"], limits), limits)
+        array = _read_npy(_inside(directory, entry["file"], limits), limits)
+        if entry.get("torch") is True:
+            from kerascourse.checks import torch_values
+
+            return torch_values.from_numpy(array)
+        return array
     if kind == "variable":
         return tf.Variable(_read_npy(_inside(directory, entry["file"], limits), limits))
     if kind == "calls":
-        results = _read_json(_inside(directory, entry["file"], limits), limits)
-        arrays_path = _inside(directory, entry["arrays"], limits)
-        _require_archive_within(arrays_path, limits, arrays=True)
-        with np.load(arrays_path, allow_pickle=False) as saved:
-            arrays = [saved[f"arr_{index}"] for index in range(len(saved.files))]
-        return probes.Recording(results, arrays)
+        return probes.Recording(_read_saved(entry, directory, limits))
+    if kind == "torch":
+        return probes.Exported(_read_saved(entry, directory, limits))
     if kind == "json":
         return entry["value"]
     if kind == "mapping":
         return {tuple(key) if isinstance(key, list) else key: item for key, item in entry["items"]}
     return Unavailable(f"unknown export kind {kind!r}")
+
+
+def _read_saved(entry, directory, limits):
+    """Data that ``probes.save`` wrote: a JSON document and an ``.npz`` of arrays, read without pickle."""
+    packed = _read_json(_inside(directory, entry["file"], limits), limits)
+    arrays_path = _inside(directory, entry["arrays"], limits)
+    _require_archive_within(arrays_path, limits, arrays=True)
+    with np.load(arrays_path, allow_pickle=False) as saved:
+        arrays = [saved[f"arr_{index}"] for index in range(len(saved.files))]
+    return probes.unpack(packed, arrays)
 
 
 def _why_not_rebuilt(error):
