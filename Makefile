@@ -13,12 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: install data assign demo test check grade lint bench clean
 
-$(STAMP): setup.cfg setup.py pyproject.toml
+$(STAMP): setup.cfg setup.py pyproject.toml constraints.txt
 	(command -v bwrap && command -v chromium) >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap chromium) \
 		|| echo "bubblewrap and chromium not installed: grading runs unsandboxed, the report test needs chromium"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
-	$(PY) -c "import kerascourse, otter, tensorflow, ipykernel"
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -c "import kerascourse, otter, tensorflow, torch, ipykernel"
 	touch $(STAMP)
 
 install: $(STAMP)

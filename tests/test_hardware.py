@@ -129,6 +129,8 @@ def test_pytorchs_device_is_reported_only_where_the_notebook_imported_torch(gpus
     assert found.summary().endswith(f"PyTorch {torch.__version__} on cpu")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert hardware.setup(verbose=False).torch_device == "cuda"
+    monkeypatch.setattr(keras.config, "backend", lambda: "torch")
+    assert "Keras 3" in found.summary() and "on its torch backend" in found.summary()
     monkeypatch.delitem(sys.modules, "torch")
     without = hardware.setup(verbose=False)
     assert without.torch_device is None and "PyTorch" not in without.summary()

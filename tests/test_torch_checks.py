@@ -1,4 +1,4 @@
-"""Lesson 09's checks on PyTorch answers, each run twice: on the live objects, as in the notebook, and on
+"""Lessons 09's and 10's checks on PyTorch answers, each run twice: on the live objects, as in the notebook, and on
 what the batch grader reads back from the sandbox's export (``as_graded``)."""
 
 import numpy as np
@@ -9,7 +9,10 @@ from recorded import as_graded
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from kerascourse import checks
 from kerascourse.checks import torch_basics as tb
+from kerascourse.checks import torch_models as tm
+from kerascourse.course import data
 
 RAW = np.random.default_rng(0).integers(0, 256, size=(6, 28, 28, 1), dtype=np.uint8)
 N, BATCH = 40, 8  # q3's probe data: image i has every pixel i / 255, so each image says which example it is
@@ -18,7 +21,9 @@ LABELS = np.arange(N, dtype=np.int64) % 10
 MODES = ["in the notebook", "exported"]
 
 
-PROBED = {"xor_model": "kerascourse.checks.torch_basics"}  # as grading.yaml says
+# as the lessons' grading.yaml say
+PROBED = {"xor_model": "kerascourse.checks.torch_basics", **{
+    name: "kerascourse.checks.torch_models" for name in ("mlp", "cnn", "train_epoch", "evaluate")}}
 
 
 @pytest.fixture(params=MODES)
@@ -184,3 +189,136 @@ def test_xor_needs_a_hidden_non_linearity_and_logits_for_its_loss(given):
 
 def test_tensors_stored_in_the_losses_are_named():
     fails_with("append loss.item()", tb.require_xor_losses, [torch.tensor(1.0, requires_grad=True) * 2] * 20)
+
+
+# --- lesson 10 ------------------------------------------------------------------------------
+
+
+class MLP(nn.Module):
+    """q1's MLP, right or with one classic bug."""
+
+    def __init__(self, softmax=False, relu=True):
+        super().__init__()
+        self.fc1, self.relu, self.fc2 = nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10)
+        self.softmax, self.use_relu = softmax, relu
+
+    def forward(self, x):
+        hidden = self.fc1(x.flatten(1))
+        out = self.fc2(self.relu(hidden) if self.use_relu else hidden)
+        return torch.softmax(out, dim=1) if self.softmax else out
+
+
+def test_an_mlp_module_returns_logits_through_a_relu(given):
+    torch.manual_seed(0)
+    tm.require_mlp(given(MLP(), "mlp"))
+    tm.require_n_params(given(101_770), given(MLP(), "mlp"))
+    tm.require_loss_fn(given(nn.CrossEntropyLoss(), "loss_fn"))
+    fails_with("applies log-softmax itself", tm.require_mlp, given(MLP(softmax=True), "mlp"))
+    fails_with("apply the ReLU between fc1 and fc2", tm.require_mlp, given(MLP(relu=False), "mlp"))
+    one_layer = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    fails_with("fc1 = nn.Linear(784, 128)", tm.require_mlp, given(one_layer, "mlp"))
+    fails_with("the weights alone", tm.require_n_params, given(101_632), given(MLP(), "mlp"))
+    fails_with("NLLLoss, which wants log-probabilities", tm.require_loss_fn, given(nn.NLLLoss(), "loss_fn"))
+    fails_with("make it an instance", tm.require_mlp, given(MLP, "mlp"))
+
+
+def train_epoch(zero_grad=True, train_mode=True):
+    def train(model, loader, loss_fn, optimizer):
+        if train_mode:
+            model.train()
+        total = 0.0
+        for x, y in loader:
+            if zero_grad:
+                optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(y)
+        return total / len(loader.dataset)
+
+    return train
+
+
+def evaluate(eval_mode=True, no_grad=True, share=True):
+    def run(model, loader):
+        if eval_mode:
+            model.eval()
+        correct = 0
+        with torch.set_grad_enabled(not no_grad):
+            for x, y in loader:
+                correct += (model(x).argmax(dim=1) == y).sum().item()
+        return correct / len(loader.dataset) if share else correct
+
+    return run
+
+
+def test_training_and_evaluation_functions_run_on_the_probe_classifier(given):
+    tm.require_train_epoch(given(train_epoch(), "train_epoch"))
+    tm.require_evaluate(given(evaluate(), "evaluate"))
+    fails_with("never zeroes the gradients", tm.require_train_epoch, given(train_epoch(zero_grad=False), "train_epoch"))
+    fails_with("call model.train() first", tm.require_train_epoch, given(train_epoch(train_mode=False), "train_epoch"))
+    fails_with("call model.eval() first", tm.require_evaluate, given(evaluate(eval_mode=False), "evaluate"))
+    fails_with("with torch.no_grad()", tm.require_evaluate, given(evaluate(no_grad=False), "evaluate"))
+    fails_with("divide by len(loader.dataset)", tm.require_evaluate, given(evaluate(share=False), "evaluate"))
+    fails_with("failed on the grader's probe model: ZeroDivisionError", tm.require_train_epoch,
+               given(lambda *args: 1 / 0, "train_epoch"))
+
+    def last_batch_loss(model, loader, loss_fn, optimizer):
+        train_epoch()(model, loader, loss_fn, optimizer)
+        return 123.0
+
+    fails_with("return the epoch's mean loss", tm.require_train_epoch, given(last_batch_loss, "train_epoch"))
+
+
+class CNN(nn.Module):
+    def __init__(self, flat_features=32 * 7 * 7, padding=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=padding)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=padding)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(flat_features, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(x)))
+        return self.fc(self.pool(torch.relu(self.conv2(x))).flatten(1))
+
+
+def test_the_flatten_size_is_what_fc_receives(given):
+    tm.require_cnn(given(CNN(), "cnn"), given(1568))
+    tm.require_cnn(given(CNN(800, padding=0), "cnn"), given(800))
+    message = fails_with("fc receives 1568 numbers per image", tm.require_cnn, given(CNN(6272), "cnn"), given(6272))
+    assert "MaxPool2d gives (32, 7, 7)" in message
+    fails_with("fc receives 1568", tm.require_cnn, given(CNN(), "cnn"), given(49))
+    fails_with("never reaches a Linear layer", tm.require_cnn,
+               given(nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(1, 4, 3)), "cnn"), given(10))
+
+
+def test_a_reported_accuracy_is_the_models_own_on_the_test_digits(given):
+    torch.manual_seed(0)
+    model = MLP()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    images, labels = data.load_arrays("mnist", "train")
+    loader_ = DataLoader(TensorDataset(torch.from_numpy(images.transpose(0, 3, 1, 2).copy()),
+                                       torch.from_numpy(labels).long()), batch_size=64, shuffle=True)
+    for _ in range(3):
+        train_epoch()(model, loader_, nn.CrossEntropyLoss(), optimizer)
+    test_images, test_labels = tm.held_out_digits()
+    with torch.no_grad():
+        accuracy = float((model(torch.from_numpy(test_images)).argmax(1).numpy() == test_labels).mean())
+    tm.require_accuracy(given(accuracy), given(model, "mlp"), "mlp", "mlp_accuracy", minimum=0.8)
+    fails_with("report evaluate(mlp, test_loader)", tm.require_accuracy, given(accuracy + 0.05),
+               given(model, "mlp"), "mlp", "mlp_accuracy", minimum=0.8)
+    fails_with("below the question's bar", tm.require_accuracy, given(accuracy), given(model, "mlp"), "mlp",
+               "mlp_accuracy", minimum=0.99)
+
+
+def test_keras_runs_on_torch_and_both_timings_are_kept():
+    tm.require_epoch_seconds([0.3, 0.2, 0.25], 3)
+    fails_with("each of the 3 epochs", tm.require_epoch_seconds, [0.3], 3)
+    fails_with("positive numbers", tm.require_epoch_seconds, [0.3, 0.0, 0.1], 3)
+    tm.require_backend("torch")
+    fails_with("before keras is first imported", tm.require_backend, "tensorflow")
+    fails_with("keras_backend is not available", tm.require_backend, checks.Unavailable(checks.NOT_DEFINED))
+    tm.require_timings({"torch": 0.3, "keras": 0.7})
+    fails_with("{'torch': ..., 'keras': ...}", tm.require_timings, [0.3, 0.7])
+    fails_with("a positive number of seconds", tm.require_timings, {"torch": 0.3, "keras": None})

@@ -10,6 +10,7 @@ notebook records every probe call once (``record``) and the judge replays the re
 plain data, for a recording or an exported PyTorch object, as JSON and an ``.npz`` without pickle.
 """
 
+import itertools
 import json
 import numbers
 import sys
@@ -20,7 +21,7 @@ import tensorflow as tf
 
 from kerascourse.checks.answers import CheckFailed, explain, fail, require_defined
 
-DATASET_EPOCHS = 2  # epochs read from a returned tf.data pipeline: enough to see it reshuffle
+DATASET_EPOCHS = 2  # epochs read from a tf.data pipeline or a DataLoader: enough to see it reshuffle
 MAX_BATCHES = 1000  # per epoch; probe inputs are far smaller
 
 
@@ -29,8 +30,10 @@ def as_data(value):
     if "torch" in sys.modules:  # a PyTorch object exists only where torch was imported
         from kerascourse.checks import torch_values
 
+        if torch_values.is_loader(value):
+            return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
         if torch_values.is_torch(value):
-            return torch_values.as_data(value, as_data)
+            return torch_values.as_data(value)
     if isinstance(value, tf.data.Dataset):
         return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
     if isinstance(value, (tf.Tensor, tf.Variable, np.ndarray, np.generic)):
@@ -45,10 +48,7 @@ def as_data(value):
 
 
 def _epoch(dataset):
-    batches = []
-    for element in dataset.take(MAX_BATCHES):
-        batches.append(as_data(element))
-    return batches
+    return [as_data(element) for element in itertools.islice(dataset, MAX_BATCHES)]
 
 
 def call(fn, name, key, calls):
@@ -61,15 +61,16 @@ def call(fn, name, key, calls):
     if not callable(fn):
         fail(f"{name} is a {type(fn).__name__}; define it as a function with def {name}(...)")
     probe = calls[key]
-    if callable(probe):
-        return as_data(probe(fn))
-    args, kwargs = probe
     try:
+        if callable(probe):
+            return as_data(probe(fn))
+        args, kwargs = probe
         return as_data(fn(*args, **kwargs))
     except CheckFailed:
         raise
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
-        fail(f"{name}({_signature(args, kwargs)}) failed: {explain(error)}")
+        called = f"{name}({_signature(args, kwargs)})" if not callable(probe) else f"{name}, on the grader's probe,"
+        fail(f"{called} failed: {explain(error)}")
 
 
 def _signature(args, kwargs):

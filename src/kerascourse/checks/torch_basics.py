@@ -11,6 +11,7 @@ import torch
 
 from kerascourse.checks import numeric_array, probes, require_number
 from kerascourse.checks.answers import fail, require_defined
+from kerascourse.checks.torch_answers import answer_data, itself, require_tensor
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 XOR_TARGETS = np.array([[0], [1], [1], [0]], dtype=np.float32)
@@ -19,33 +20,12 @@ LEARNING_RATE = 0.1
 LOSSES_FOR_ONE_LOGIT = {"BCEWithLogitsLoss": 0.0, "BCELoss": 0.5}  # loss -> the output that means "1"
 
 
-def _itself(model):
-    return model
-
-
 PROBE_CALLS = {
     "xor_model": {
-        "module": _itself,  # its module tree (torch_values.describe)
+        "module": itself,  # its module tree (torch_values.describe)
         "outputs": ((torch.from_numpy(XOR_INPUTS),), {}),
     },
 }
-
-
-def require_tensor(value, name, how):
-    """``value`` as a numpy array when it is a PyTorch tensor; else a failure that says ``how`` to make one."""
-    require_defined(value, name)
-    if isinstance(value, probes.Exported) or not isinstance(value, torch.Tensor):
-        kind = "a numpy array" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
-        fail(f"{name} is {kind}, not a PyTorch tensor; {how}")
-    return value.detach().cpu().numpy()
-
-
-def answer_data(value, name):
-    """A PyTorch answer as plain data: read back from the export at batch grading, converted in the notebook."""
-    if isinstance(value, probes.Exported):
-        return value.data
-    require_defined(value, name)
-    return probes.as_data(value)
 
 
 def channels_first(raw_images):

@@ -1,17 +1,15 @@
 """PyTorch answers as plain data, the same in the student's kernel and at batch grading.
 
-A tensor becomes a numpy array in its own dtype; a ``DataLoader`` two epochs of its batches; a device
-or dtype its name; an ``nn.Module`` its module tree (each submodule's name, class and public
-hyperparameters, read from attributes such as ``in_features`` and ``kernel_size``) with its
-``state_dict`` as arrays. Nothing here runs a module's ``forward``: outputs come from the probe calls
-the checks make (``kerascourse.checks.probes``).
+A tensor becomes a numpy array in its own dtype; a device or dtype its name; an ``nn.Module`` its
+module tree (each submodule's name, class and public hyperparameters, read from attributes such as
+``in_features`` and ``kernel_size``) with its ``state_dict`` as arrays. A ``DataLoader`` becomes two
+epochs of its batches, read by ``probes`` as a ``tf.data`` pipeline is. Nothing here runs a module's
+``forward``: outputs come from the probe calls the checks make (``kerascourse.checks.probes``).
 """
 
 import numpy as np
 import torch
 
-DATA_EPOCHS = 2  # epochs read from a DataLoader: enough to see it reshuffle
-MAX_BATCHES = 1000  # per epoch
 # The public hyperparameters a module tree records, where a module has them.
 HYPERPARAMETERS = (
     "in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride", "padding",
@@ -20,30 +18,26 @@ HYPERPARAMETERS = (
 
 
 def is_torch(value):
-    """True for objects of PyTorch's own classes and their subclasses (a student's ``nn.Module`` too)."""
-    return any(cls.__module__.split(".")[0] == "torch" for cls in type(value).__mro__)
+    """True for objects of PyTorch's own classes and their subclasses (a student's ``nn.Module`` too), but
+    not for Keras objects, whose layers are ``nn.Module``s on Keras's torch backend."""
+    packages = {cls.__module__.split(".")[0] for cls in type(value).__mro__}
+    return "torch" in packages and "keras" not in packages
 
 
-def as_data(value, convert):
-    """``value`` as plain data; ``convert`` turns the items of a batch into data."""
+def is_loader(value):
+    """A ``DataLoader``, which becomes two epochs of its batches like a ``tf.data`` pipeline (``probes``)."""
+    return isinstance(value, torch.utils.data.DataLoader)
+
+
+def as_data(value):
+    """A tensor, device, dtype or module as plain data; ``{"unsupported": name}`` for anything else."""
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy().copy()
     if isinstance(value, (torch.device, torch.dtype)):
         return str(value)
-    if isinstance(value, torch.utils.data.DataLoader):
-        return {"dataset": [_epoch(value, convert) for _ in range(DATA_EPOCHS)]}
     if isinstance(value, torch.nn.Module):
         return {"torch_module": describe(value)}
     return {"unsupported": type(value).__name__}
-
-
-def _epoch(loader, convert):
-    batches = []
-    for number, batch in enumerate(loader):
-        if number == MAX_BATCHES:
-            break
-        batches.append(convert(batch))
-    return batches
 
 
 def describe(module):
@@ -69,7 +63,7 @@ def _hyperparameters(module):
             config[name] = value
         elif isinstance(value, tuple) and all(isinstance(item, int) for item in value):
             config[name] = list(value)
-    if isinstance(getattr(module, "bias", None), (torch.Tensor, type(None))) and hasattr(module, "bias"):
+    if hasattr(module, "bias"):  # a layer made with bias=False holds None
         config["bias"] = module.bias is not None
     return config
 
@@ -77,3 +71,4 @@ def _hyperparameters(module):
 def from_numpy(array):
     """An exported array back as a tensor on the trusted side (no pickle: the array was read as ``.npy``)."""
     return torch.from_numpy(np.array(array, copy=True))
+

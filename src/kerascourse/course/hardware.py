@@ -43,7 +43,8 @@ class Hardware:
                 f"strategy: {_strategy_name(self.strategy)}",
                 f"precision: {precision}",
                 f"TensorFlow {tf.__version__}",
-                f"Keras {keras.__version__}",
+                f"Keras {keras.__version__}" + ("" if keras.config.backend() == "tensorflow"
+                                                 else f" on its {keras.config.backend()} backend"),
                 *([f"PyTorch {sys.modules['torch'].__version__} on {self.torch_device}"] if self.torch_device else []),
             ]
         )
