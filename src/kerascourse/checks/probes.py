@@ -27,13 +27,12 @@ MAX_BATCHES = 1000  # per epoch; probe inputs are far smaller
 
 def as_data(value):
     """``value`` as plain data; a type this module does not know becomes ``{"unsupported": name}``."""
-    if "torch" in sys.modules:  # a PyTorch object exists only where torch was imported
+    if is_torch(value):
         from kerascourse.checks import torch_values
 
         if torch_values.is_loader(value):
             return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
-        if torch_values.is_torch(value):
-            return torch_values.as_data(value)
+        return torch_values.as_data(value)
     if isinstance(value, tf.data.Dataset):
         return {"dataset": [_epoch(value) for _ in range(DATASET_EPOCHS)]}
     if isinstance(value, (tf.Tensor, tf.Variable, np.ndarray, np.generic)):
@@ -45,6 +44,16 @@ def as_data(value):
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
         return {key: as_data(item) for key, item in value.items()}
     return {"unsupported": type(value).__name__}
+
+
+def is_torch(value):
+    """Whether ``value`` is a PyTorch object (``torch_values.is_torch``), without importing torch where the
+    notebook did not: a PyTorch object exists only where torch was imported."""
+    if "torch" not in sys.modules:
+        return False
+    from kerascourse.checks import torch_values
+
+    return torch_values.is_torch(value)
 
 
 def _epoch(dataset):
@@ -61,15 +70,16 @@ def call(fn, name, key, calls):
     if not callable(fn):
         fail(f"{name} is a {type(fn).__name__}; define it as a function with def {name}(...)")
     probe = calls[key]
-    try:
-        if callable(probe):
-            return as_data(probe(fn))
+    if callable(probe):
+        run, called = (lambda: probe(fn)), f"{name}, on the grader's probe,"
+    else:
         args, kwargs = probe
-        return as_data(fn(*args, **kwargs))
+        run, called = (lambda: fn(*args, **kwargs)), f"{name}({_signature(args, kwargs)})"
+    try:
+        return as_data(run())
     except CheckFailed:
         raise
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
-        called = f"{name}({_signature(args, kwargs)})" if not callable(probe) else f"{name}, on the grader's probe,"
         fail(f"{called} failed: {explain(error)}")
 
 

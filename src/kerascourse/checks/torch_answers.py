@@ -28,3 +28,20 @@ def answer_data(value, name):
         return value.data
     require_defined(value, name)
     return probes.as_data(value)
+
+
+def module_type(module, name, how):
+    """The class name of an ``nn.Module`` answer (a loss, say), live or exported; ``how`` says how to make one."""
+    data = answer_data(module, name)
+    tree = data.get("torch_module") if isinstance(data, dict) else None
+    if not isinstance(module, (probes.Exported, torch.nn.Module)) or not isinstance(tree, dict):
+        fail(f"{name} is a {type(module).__name__}; {how}")
+    return str(tree.get("type"))
+
+
+def probed_tree(model, name, calls, how):
+    """The module tree a model's ``"module"`` probe call (``itself``) hands over; ``how`` says how to make one."""
+    tree = probes.call(model, name, "module", calls)
+    if not isinstance(tree, dict) or "torch_module" not in tree:
+        fail(f"{name} is a {type(model).__name__}; {how}")
+    return tree["torch_module"]

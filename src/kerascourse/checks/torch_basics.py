@@ -11,7 +11,7 @@ import torch
 
 from kerascourse.checks import numeric_array, probes, require_number
 from kerascourse.checks.answers import fail, require_defined
-from kerascourse.checks.torch_answers import answer_data, itself, require_tensor
+from kerascourse.checks.torch_answers import answer_data, itself, module_type, probed_tree, require_tensor
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 XOR_TARGETS = np.array([[0], [1], [1], [0]], dtype=np.float32)
@@ -310,11 +310,7 @@ def _vector(value, name, how):
 
 def loss_name(loss_fn):
     """The class name of a loss module, live or exported."""
-    data = answer_data(loss_fn, "loss_fn")
-    tree = data.get("torch_module") if isinstance(data, dict) else None
-    if not isinstance(loss_fn, (probes.Exported, torch.nn.Module)) or not isinstance(tree, dict):
-        fail(f"loss_fn is a {type(loss_fn).__name__}; make it with nn.BCEWithLogitsLoss()")
-    return str(tree.get("type"))
+    return module_type(loss_fn, "loss_fn", "make it with nn.BCEWithLogitsLoss()")
 
 
 def require_loss_fn(loss_fn):
@@ -338,9 +334,7 @@ def xor_outputs(xor_model):
 
 
 def require_xor_model(xor_model, loss_fn, *, min_accuracy):
-    tree = probes.call(xor_model, "xor_model", "module", PROBE_CALLS["xor_model"])
-    if not isinstance(tree, dict) or "torch_module" not in tree:
-        fail(f"xor_model is a {type(xor_model).__name__}; build it with nn.Sequential(...)")
+    probed_tree(xor_model, "xor_model", PROBE_CALLS["xor_model"], "build it with nn.Sequential(...)")
     outputs = xor_outputs(xor_model)
     scale = max(1.0, float(np.abs(outputs).max()))
     if abs(outputs[0] + outputs[3] - outputs[1] - outputs[2]) < 1e-4 * scale:

@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from kerascourse.checks import numeric_array, probes, require_at_least, require_number
 from kerascourse.checks.answers import CheckFailed, explain, fail, require_defined
-from kerascourse.checks.torch_answers import answer_data, itself
+from kerascourse.checks.torch_answers import itself, module_type, probed_tree
 from kerascourse.course import data
 
 PROBE_IMAGES = torch.from_numpy(np.random.default_rng(0).random((4, 1, 28, 28), dtype=np.float32))
@@ -75,9 +75,7 @@ def _train_once(train_epoch):
         raise
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         fail(f"train_epoch(model, loader, loss_fn, optimizer) failed on the grader's probe model: {explain(error)}")
-    return {"state": {k: v.detach().numpy().copy() for k, v in model.state_dict().items()},
-            "returned": returned if isinstance(returned, (int, float)) else probes.as_data(returned),
-            "seen": model.seen}
+    return {"state": model.state_dict(), "returned": returned, "seen": model.seen}
 
 
 def _evaluate_once(evaluate):
@@ -91,8 +89,7 @@ def _evaluate_once(evaluate):
         raise
     except Exception as error:  # noqa: BLE001 - the student's code may raise anything
         fail(f"evaluate(model, loader) failed on the grader's probe model: {explain(error)}")
-    return {"returned": returned if isinstance(returned, (int, float)) else probes.as_data(returned),
-            "seen": model.seen}
+    return {"returned": returned, "seen": model.seen}
 
 
 def _on_device_of(model, images):
@@ -161,10 +158,7 @@ def _call(answer, name, key):
 
 
 def module_tree(model, name):
-    tree = _call(model, name, "module")
-    if not isinstance(tree, dict) or "torch_module" not in tree:
-        fail(f"{name} is a {type(model).__name__}; make it an instance of your nn.Module class")
-    return tree["torch_module"]
+    return probed_tree(model, name, PROBE_CALLS[name], "make it an instance of your nn.Module class")
 
 
 def linear_layers(tree):
@@ -202,11 +196,7 @@ def require_n_params(n_params, mlp):
 
 
 def require_loss_fn(loss_fn):
-    tree = answer_data(loss_fn, "loss_fn")
-    tree = tree.get("torch_module") if isinstance(tree, dict) else None
-    if not isinstance(loss_fn, (probes.Exported, nn.Module)) or not isinstance(tree, dict):
-        fail(f"loss_fn is a {type(loss_fn).__name__}; make it with nn.CrossEntropyLoss()")
-    name = tree.get("type")
+    name = module_type(loss_fn, "loss_fn", "make it with nn.CrossEntropyLoss()")
     if name == "NLLLoss":
         fail("loss_fn is NLLLoss, which wants log-probabilities (after log_softmax); the model returns logits, "
              "so use nn.CrossEntropyLoss(), which applies log-softmax itself")

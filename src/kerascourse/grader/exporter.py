@@ -16,7 +16,6 @@ of arrays; never through ``torch.save``, which pickles. The trusted side reads t
 import importlib
 import json
 import numbers
-import sys
 from pathlib import Path
 
 import keras
@@ -50,11 +49,8 @@ def export(namespace, names, probe_kinds, directory):
 def _export_value(value, probe, stem):
     if probe is not None:  # the checks module whose PROBE_CALLS list the calls
         return probes.record(value, stem.name, importlib.import_module(probe).PROBE_CALLS[stem.name], stem)
-    if "torch" in sys.modules:
-        from kerascourse.checks import torch_values
-
-        if torch_values.is_torch(value):
-            return _export_torch(probes.as_data(value), stem)
+    if probes.is_torch(value):
+        return _export_torch(probes.as_data(value), stem)
     if isinstance(value, keras.layers.Layer):
         value = portable.with_keras_activations(portable.portable(value))
     elif isinstance(value, (list, tuple)):
