@@ -175,17 +175,18 @@ BAR = {"grading": 0.8, "full": 0.9}  # the shape of 08's accuracy bars
 
 
 class Oracle(keras.Model):
-    """A stand-in for a trained classifier: it predicts the given labels for the validation images."""
+    """A stand-in for a trained classifier: it predicts the given labels for the validation images, which
+    the checks pass in order, in batches."""
 
     def __init__(self, labels):
         super().__init__()
-        self.labels = labels
+        self.labels, self.seen = labels, 0
 
     def call(self, inputs):
-        return inputs
-
-    def predict(self, x, **kwargs):
-        return np.eye(5)[self.labels]
+        count = inputs.shape[0]
+        rows = np.eye(5)[np.take(self.labels, range(self.seen, self.seen + count), mode="wrap")]
+        self.seen = (self.seen + count) % len(self.labels)
+        return keras.ops.convert_to_tensor(rows)
 
 
 def test_reported_accuracies_are_measured_again_and_histories_counted():

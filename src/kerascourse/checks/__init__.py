@@ -400,10 +400,24 @@ def model_inputs(inputs):
     return inputs
 
 
+def outputs(model, inputs, batch_size=256):
+    """What ``model`` outputs on ``inputs`` in inference mode, as an array: ``predict``'s numbers without
+    the function it traces and the tf.data pipeline it builds for each model, which cost a check about
+    half a second a call."""
+    inputs = model_inputs(inputs)
+    batches = [
+        keras.ops.convert_to_numpy(model(inputs[start:start + batch_size], training=False))
+        for start in range(0, len(inputs), batch_size)
+    ]
+    return np.concatenate(batches)
+
+
 def model_loss(model, data):
-    """The compiled loss of ``model`` on ``data``, a pair of arrays ``(inputs, targets)``."""
+    """The compiled loss of ``model`` on ``data``, a pair of arrays ``(inputs, targets)``, with its weight
+    penalties, as ``evaluate`` reports it."""
     inputs, targets = data
-    return float(model.evaluate(model_inputs(inputs), targets, verbose=0, batch_size=256, return_dict=True)["loss"])
+    loss = model.compute_loss(y=targets, y_pred=outputs(model, inputs), training=False)
+    return float(keras.ops.convert_to_numpy(loss))
 
 
 def epochs_with_loss(val_losses, loss):
@@ -452,7 +466,7 @@ def accuracy_log(logs, name, validation=False):
 def model_accuracy(model, inputs, labels):
     """The share of ``inputs`` classified as their label: the highest output, or for one output unit
     the side of 0.5 (of 0 for logits) it falls on."""
-    predictions = np.asarray(model.predict(model_inputs(inputs), verbose=0, batch_size=256))
+    predictions = outputs(model, inputs)
     if predictions.shape[-1] == 1:
         threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
         return float(np.mean((predictions.reshape(-1) > threshold) == np.asarray(labels).astype(bool)))

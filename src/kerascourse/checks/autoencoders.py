@@ -31,7 +31,7 @@ def mean_image_mse(train_images, test_images):
 
 def reconstruct(model, images, name="the model"):
     """``model``'s outputs on ``images`` as float64, which must have the images' shape."""
-    outputs = np.asarray(model.predict(images, verbose=0, batch_size=256), dtype=np.float64)
+    outputs = np.asarray(checks.outputs(model, images), dtype=np.float64)
     if outputs.shape != np.shape(images):
         fail(
             f"{name} turns images of shape {np.shape(images)[1:]} into outputs of shape {outputs.shape[1:]}; "
@@ -164,11 +164,11 @@ def require_composition(autoencoder, encoder, decoder, name="autoencoder", encod
     )
     images = checks.probe_batch(IMAGE_SHAPE, batch_size=8)
     try:
-        composed = decoder.predict(encoder.predict(images, verbose=0), verbose=0)
+        composed = checks.outputs(decoder, checks.outputs(encoder, images))
     except Exception as error:  # noqa: BLE001 - mismatched student models may fail in any way
         fail(f"{decoder_name} cannot take what {encoder_name} outputs ({type(error).__name__}); give {decoder_name} "
              f"keras.Input(shape={encoder_name}.output_shape[1:])")
-    whole = autoencoder.predict(images, verbose=0)
+    whole = checks.outputs(autoencoder, images)
     if np.shape(composed) != np.shape(whole) or not np.allclose(composed, whole, atol=1e-5):
         fail(
             f"{name}(x) differs from {decoder_name}({encoder_name}(x)); build {name} from the same two models, "
@@ -275,7 +275,7 @@ def require_codes(codes, encoder, images, name="codes", encoder_name="encoder_2d
     """``codes`` are ``encoder``'s outputs on ``images`` (the test images), one row per image."""
     width = int(np.prod(code_shape(encoder, encoder_name)))
     array = require_codes_shape(codes, len(images), width, name, encoder_name)
-    expected = np.asarray(encoder.predict(images, verbose=0, batch_size=256))
+    expected = checks.outputs(encoder, images)
     scale = float(np.max(np.abs(expected))) + 1e-6
     if not np.allclose(array, expected, atol=1e-3 * scale, rtol=1e-3):
         fail(

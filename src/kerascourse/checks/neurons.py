@@ -9,6 +9,7 @@ from kerascourse.checks import (
     activation_of,
     fail,
     model_layers,
+    outputs,
     probes,
     require_array,
     require_close,
@@ -207,7 +208,7 @@ def require_matches_network(y_hat, net):
     """``y_hat`` equals what ``net`` predicts on the XOR inputs."""
     net = require_model(net, "net")
     got = require_array(y_hat, "y_hat", "compute sigmoid(hidden @ W2 + b2)")
-    want = np.asarray(net.predict(XOR_INPUTS, verbose=0), dtype=np.float64)
+    want = np.asarray(outputs(net, XOR_INPUTS), dtype=np.float64)
     if got.shape != want.shape:
         fail(f"y_hat has shape {got.shape}; net predicts {want.shape} for the 4 inputs")
     require_close(got, want, "y_hat (against net(X))", 1e-4)
@@ -234,7 +235,7 @@ def require_bce(bce, y_hat):
 def require_mse(mse, net):
     """``mse`` is the mean squared error of ``net``'s predictions on XOR."""
     net = require_model(net, "net")
-    p = np.asarray(net.predict(XOR_INPUTS, verbose=0), dtype=np.float64)
+    p = np.asarray(outputs(net, XOR_INPUTS), dtype=np.float64)
     got = require_number(mse, "mse", "np.mean((y - y_hat) ** 2)")
     if np.isclose(got, np.mean(np.abs(XOR_TARGETS - p)), rtol=1e-4):
         fail(f"mse is {got:.4f}, the mean absolute error; square the errors: mean((y - y_hat) ** 2)")
@@ -292,7 +293,7 @@ def _all_close(got, want):
 
 def xor_accuracy(model):
     """The share of the four XOR points ``model`` classifies right."""
-    predictions = np.asarray(model.predict(XOR_INPUTS, verbose=0)).reshape(-1)
+    predictions = outputs(model, XOR_INPUTS).reshape(-1)
     return float(np.mean((predictions > 0.5) == XOR_TARGETS.reshape(-1).astype(bool)))
 
 

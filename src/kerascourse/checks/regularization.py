@@ -163,7 +163,7 @@ def generalization_gap(model, train, validation):
     """Validation minus training cross-entropy, in inference mode and without weight penalties."""
 
     def cross_entropy(images, labels):
-        outputs = model.predict(images, verbose=0, batch_size=256)
+        outputs = checks.outputs(model, images)
         logits = checks.output_kind(model) == "logits"
         losses = keras.losses.sparse_categorical_crossentropy(labels, outputs, from_logits=logits)
         return float(np.mean(keras.ops.convert_to_numpy(losses)))

@@ -61,7 +61,7 @@ def require_preprocessed_predictions(resnet, photos, probs, name="probs"):
         "raw": batch,
         "scaled": keras.applications.resnet50.preprocess_input(batch / 255.0),
     }
-    gaps = {kind: float(np.max(np.abs(resnet.predict(x, verbose=0) - array))) for kind, x in inputs.items()}
+    gaps = {kind: float(np.max(np.abs(checks.outputs(resnet, x) - array))) for kind, x in inputs.items()}
     closest = min(gaps, key=gaps.get)
     if closest == "right" and gaps["right"] <= PREDICTION_TOLERANCE:
         return
@@ -135,7 +135,7 @@ def _input_to_base(model, base):
 def require_preprocessing(model, base, name):
     """What reaches the base is ResNet50's preprocessing of the pixels, done inside the model."""
     pixels = np.random.default_rng(0).uniform(0, 255, size=(2, *model.input_shape[1:])).astype("float32")
-    fed = np.asarray(_input_to_base(model, base).predict(pixels, verbose=0))
+    fed = checks.outputs(_input_to_base(model, base), pixels)
     expected = keras.applications.resnet50.preprocess_input(pixels.copy())
     if np.allclose(fed, expected, atol=1e-3):
         return
