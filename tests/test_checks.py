@@ -294,3 +294,24 @@ def test_validating_on_the_test_split_or_the_training_data_is_named():
                "val_ds")
     fails_with("not model's loss on the validation split", check, *trained(train), validation, test, "model",
                "history", "val_ds")
+
+
+def test_model_loss_and_outputs_agree_with_evaluate_and_predict_on_an_overfitted_softmax():
+    """The checks call models eagerly; their loss must still be the one fit records, including where a
+    softmax is confidently wrong (the loss reads its logits, not clipped probabilities)."""
+    rng = np.random.default_rng(0)
+    x, y = 10 * rng.normal(size=(300, 20)).astype("float32"), rng.integers(0, 5, size=300)  # large: saturating
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((20,)), layers.Dense(64, activation="relu"), layers.Dense(5, activation="softmax")]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+    history = model.fit(x[:200], y[:200], validation_data=(x[200:], y[200:]), epochs=40, batch_size=32, verbose=0)
+    loss = checks.model_loss(model, (x[200:], y[200:]), batch_size=64)
+    assert loss > 2 * history.history["loss"][-1], "the model should have overfitted"
+    assert loss == pytest.approx(history.history["val_loss"][-1], rel=1e-5)
+    assert loss == pytest.approx(model.evaluate(x[200:], y[200:], verbose=0), rel=1e-5)
+    probabilities = checks.outputs(model, x[200:], batch_size=64)
+    clipped = float(model.compute_loss(y=y[200:], y_pred=probabilities, training=False))
+    assert abs(clipped - loss) > 1e-3 * loss, "this model should show the drift that reading probabilities gives"
+    assert np.allclose(checks.outputs(model, x, batch_size=64), model.predict(x, verbose=0), atol=1e-5)

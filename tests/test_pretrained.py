@@ -5,17 +5,21 @@ import os
 
 import keras
 import numpy as np
+import pytest
 
 from kerascourse.course import data, pretrained
 
 
-def test_resnet50_loads_a_saved_weights_file_through_the_weights_argument(tmp_path):
+@pytest.mark.parametrize("architecture", ["ResNet50", "VGG16"])
+def test_imagenet_bases_load_a_saved_weights_file_through_the_weights_argument(architecture, tmp_path):
+    """The full-size code path, ``weights=...``, with a file a test saves instead of ImageNet's download."""
+    build = getattr(keras.applications, architecture)
     keras.utils.set_random_seed(0)
-    saved = keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3))
-    path = tmp_path / "resnet50.weights.h5"
+    saved = build(include_top=False, weights=None, input_shape=(32, 32, 3))
+    path = tmp_path / f"{architecture.lower()}.weights.h5"
     saved.save_weights(path)
-    loaded = keras.applications.ResNet50(include_top=False, weights=str(path), input_shape=(32, 32, 3))
-    fresh = keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3))
+    loaded = build(include_top=False, weights=str(path), input_shape=(32, 32, 3))
+    fresh = build(include_top=False, weights=None, input_shape=(32, 32, 3))
     pixels = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
     expected = saved.predict(pixels, verbose=0)
     assert np.allclose(loaded.predict(pixels, verbose=0), expected, atol=1e-5)
@@ -33,7 +37,7 @@ def test_class_index_is_keras_own_file_and_decode_predictions_works_offline():
 
 
 def test_sizes_choose_imagenet_only_at_full_size():
-    assert pretrained.resnet50_weights("full") == "imagenet" and pretrained.resnet50_weights("grading") is None
+    assert pretrained.imagenet_weights("full") == "imagenet" and pretrained.imagenet_weights("grading") is None
     assert pretrained.base_weights("full") == "imagenet"
     assert (pretrained.image_size("grading"), pretrained.image_size("full")) == (32, 224)
 

@@ -223,3 +223,36 @@ def test_counts_and_consequences(weights):
     tc.require_consequences(right)
     fails_with("why['no_recompile'] is 'A'", tc.require_consequences, right | {"no_recompile": "A"})
     fails_with("must be a dict with the keys", tc.require_consequences, {"no_recompile": "B"})
+
+
+def test_bases_are_compared_with_what_their_architectures_hold():
+    facts = tc.imagenet_bases()
+    # VGG16: 13 convolutions in five blocks; ResNet50: 49 on the main path and 4 projection shortcuts.
+    assert facts["vgg16"] == {"params": 14_714_688, "conv_layers": 13, "layers": 19}
+    assert facts["resnet50"] == {"params": 23_587_712, "conv_layers": 53, "layers": 175}
+    params = {key: facts[key]["params"] for key in facts}
+    tc.require_base_params(params)
+    tc.require_base_params({key: np.int64(count) for key, count in params.items()})
+    fails_with("counts ResNet50's ImageNet classifier too", tc.require_base_params, params | {"resnet50": 25_636_712})
+    fails_with("not the number of parameters of VGG16's base", tc.require_base_params, params | {"vgg16": 14_000_000})
+    fails_with('keys "vgg16" and "resnet50"', tc.require_base_params, [params["vgg16"], params["resnet50"]])
+    fails_with("base_params['vgg16'] is 'many'", tc.require_base_params, params | {"vgg16": "many"})
+    tc.require_conv_layers({"vgg16": 13, "resnet50": 53.0})
+    fails_with("counts every layer of VGG16's base", tc.require_conv_layers, {"vgg16": 19, "resnet50": 53})
+    fails_with("how many of ResNet50's layers are layers.Conv2D", tc.require_conv_layers, {"vgg16": 13, "resnet50": 50})
+
+
+def test_preprocessing_cost_and_choice_are_judged_against_the_measurements():
+    tc.require_same_preprocessing(True)
+    tc.require_same_preprocessing(np.bool_(True))
+    fails_with("resnet50.preprocess_input give the same numbers", tc.require_same_preprocessing, False)
+    fails_with("store True or False", tc.require_same_preprocessing, "yes")
+    tc.require_forward_seconds({"vgg16": 0.8, "resnet50": 0.3})
+    tc.require_forward_seconds({"vgg16": 0.3, "resnet50": 0.4})  # eager calls can reverse the order
+    fails_with("forward_seconds['resnet50'] is 'fast'", tc.require_forward_seconds, {"vgg16": 0.3, "resnet50": "fast"})
+    fails_with("zero or less", tc.require_forward_seconds, {"vgg16": 0.3, "resnet50": 0.0})
+    tc.require_choice(" b ")
+    fails_with("fewer parameters is not less computation", tc.require_choice, "A")
+    fails_with("expects the same preprocessing", tc.require_choice, "C")
+    fails_with("differ in size", tc.require_choice, "d")
+    fails_with("one of the letters A, B, C, D", tc.require_choice, "ResNet50")

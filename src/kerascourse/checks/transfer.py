@@ -1,6 +1,9 @@
-"""Checks for lesson 08: ResNet50 on photos, feature extraction, fine-tuning, and the same network
-trained from scratch. They read public Keras APIs (layers, ``trainable``, ``get_config()``, the
-optimizer's learning rate, weights) and measure accuracies again on the grader's copy of the data."""
+"""Checks for lesson 08: ResNet50 on photos, feature extraction, fine-tuning, the same network
+trained from scratch, and VGG16 measured beside ResNet50. They read public Keras APIs (layers,
+``trainable``, ``get_config()``, the optimizer's learning rate, weights) and measure accuracies again on
+the grader's copy of the data."""
+
+import functools
 
 import keras
 import numpy as np
@@ -383,3 +386,101 @@ def require_consequences(why, name="why"):
     for key, letter in CONSEQUENCES.items():
         if str(why[key]).strip().upper() != letter:
             fail(f"{name}[{key!r}] is {why[key]!r}; think again: {EXPLANATIONS[key]}")
+
+
+# --- Question 6: VGG16 beside ResNet50 -------------------------------------------------------
+
+BASES = {"vgg16": "VGG16", "resnet50": "ResNet50"}  # the keys of the question's dicts, and the architectures
+CHOICE = "B"
+WRONG_CHOICES = {
+    "A": "the VGG16 base has fewer parameters yet about four times ResNet50's multiplications per image, since its "
+         "convolutions run at full resolution: fewer parameters is not less computation",
+    "C": "same_preprocessing shows that VGG16 expects the same preprocessing as ResNet50",
+    "D": "base_params shows that the two bases differ in size",
+}
+
+
+@functools.cache
+def imagenet_bases():
+    """``{key: {"params", "conv_layers", "layers"}}`` of VGG16's and ResNet50's bases (``include_top=False``,
+    224 x 224), read from the architectures themselves."""
+    facts = {}
+    for key, architecture in BASES.items():
+        base = getattr(keras.applications, architecture)(include_top=False, weights=None, input_shape=IMAGENET_SHAPE)
+        conv = sum(isinstance(layer, keras.layers.Conv2D) for layer in base.layers)
+        facts[key] = {"params": base.count_params(), "conv_layers": conv, "layers": len(base.layers)}
+    return facts
+
+
+def require_pair(value, name, what):
+    """``{"vgg16": number, "resnet50": number}``, returned as floats."""
+    checks.require_defined(value, name)
+    if not isinstance(value, dict) or set(value) != set(BASES):
+        fail(f'{name} must be a dict with the keys "vgg16" and "resnet50", each holding {what}')
+    return {key: checks.require_number(value[key], f"{name}[{key!r}]", what) for key in BASES}
+
+
+def require_letter(choice, name="choice"):
+    checks.require_defined(choice, name)
+    letter = str(choice).strip().upper()
+    if letter not in {"A", "B", "C", "D"}:
+        fail(f"{name} is {choice!r}; answer with one of the letters A, B, C, D")
+    return letter
+
+
+def require_base_params(base_params, name="base_params"):
+    counts = require_pair(base_params, name, "a number of parameters")
+    for key, architecture in BASES.items():
+        expected = imagenet_bases()[key]["params"]
+        if counts[key] > expected:
+            fail(f"{name}[{key!r}] is {counts[key]:,.0f}, which counts {architecture}'s ImageNet classifier too; "
+                 f"count the base's, built with include_top=False, with count_params()")
+        if counts[key] != expected:
+            fail(f"{name}[{key!r}] is {counts[key]:,.0f}, not the number of parameters of {architecture}'s base; "
+                 "use count_params() of the model built with include_top=False")
+
+
+def require_conv_layers(conv_layers, name="conv_layers"):
+    counts = require_pair(conv_layers, name, "a number of Conv2D layers")
+    for key, architecture in BASES.items():
+        facts = imagenet_bases()[key]
+        if counts[key] == facts["layers"]:
+            fail(f"{name}[{key!r}] counts every layer of {architecture}'s base, padding, pooling, normalisation and "
+                 "activations too; count only the layers that are layers.Conv2D")
+        if counts[key] != facts["conv_layers"]:
+            fail(f"{name}[{key!r}] is {counts[key]:g}, not how many of {architecture}'s layers are layers.Conv2D; "
+                 "count them with isinstance(layer, layers.Conv2D)")
+
+
+def require_boolean(value, name, how):
+    checks.require_defined(value, name)
+    if not isinstance(value, (bool, np.bool_)):
+        fail(f"{name} is {value!r}; store True or False ({how})")
+    return bool(value)
+
+
+def require_same_preprocessing(same_preprocessing, name="same_preprocessing"):
+    same_preprocessing = require_boolean(same_preprocessing, name, "what comparing the two outputs gives")
+    pixels = np.random.default_rng(0).uniform(0, 255, size=(2, 8, 8, 3)).astype("float32")
+    same = np.allclose(
+        keras.applications.vgg16.preprocess_input(pixels.copy()),
+        keras.applications.resnet50.preprocess_input(pixels.copy()),
+    )
+    if bool(same_preprocessing) != same:
+        verdict = "give the same numbers" if same else "give different numbers"
+        fail(f"{name} is {same_preprocessing!r}, but vgg16.preprocess_input and resnet50.preprocess_input {verdict}; "
+             "compare their outputs on two copies of batch with np.allclose instead of assuming")
+
+
+def require_forward_seconds(forward_seconds, name="forward_seconds"):
+    """Times are the student's machine's: the grader checks that they are times, not which is larger (on a
+    2-core CPU VGG16's ``predict`` took about 1.8 times ResNet50's, and eager calls can reverse the order)."""
+    seconds = require_pair(forward_seconds, name, "the seconds of one forward pass")
+    if min(seconds.values()) <= 0:
+        fail(f"{name} holds a time of zero or less; read time.perf_counter() before and after the call")
+
+
+def require_choice(choice, name="choice"):
+    letter = require_letter(choice, name)
+    if letter != CHOICE:
+        fail(f"{name} is {letter}, but {WRONG_CHOICES[letter]}")

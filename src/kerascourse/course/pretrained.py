@@ -36,7 +36,7 @@ def install_class_index():
     )
 
 
-def resnet50_weights(size=None):
+def imagenet_weights(size=None):
     """``"imagenet"`` at full size; None (seeded random weights) at grading size, which is offline."""
     return "imagenet" if (size or data.run_size()) == "full" else None
 
