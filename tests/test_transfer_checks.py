@@ -223,6 +223,9 @@ def test_counts_and_consequences(weights):
     tc.require_consequences(right)
     fails_with("why['no_recompile'] is 'A'", tc.require_consequences, right | {"no_recompile": "A"})
     fails_with("must be a dict with the keys", tc.require_consequences, {"no_recompile": "B"})
+    assert tc.require_consequence_letters(right)["bn_training"] == "C"
+    fails_with("why['bn_training'] is 'E'; answer with one of the letters", tc.require_consequence_letters,
+               right | {"bn_training": "E"})
 
 
 def test_bases_are_compared_with_what_their_architectures_hold():

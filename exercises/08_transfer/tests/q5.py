@@ -13,11 +13,6 @@ def test_q5_counts_are_numbers(head_params, fine_tune_params):
 
 @test_case(points=None, hidden=False)
 def test_q5_why_format(why):
-    from kerascourse import checks
-    keys = {'no_recompile', 'high_learning_rate', 'bn_training', 'no_preprocessing'}
-    if not isinstance(why, dict) or set(why) != keys:
-        checks.fail(f"why must be a dict with the keys {', '.join(sorted(keys))}")
-    for key, letter in why.items():
-        if str(letter).strip().upper() not in {'A', 'B', 'C', 'D'}:
-            checks.fail(f'why[{key!r}] is {letter!r}; answer with one of the letters A, B, C, D')
+    from kerascourse.checks import transfer as transfer_checks
+    transfer_checks.require_consequence_letters(why)
 

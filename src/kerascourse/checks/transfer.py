@@ -379,12 +379,27 @@ def require_fine_tune_params(fine_tune_params, model, name="fine_tune_params"):
         fail(f"{name} is {count:g}, but transfer_model trains {expected} numbers; add up its trainable_weights' sizes")
 
 
-def require_consequences(why, name="why"):
+def require_letter(choice, name="choice"):
+    """A multiple-choice answer: one of the letters A-D, in either case; returns it upper case."""
+    checks.require_defined(choice, name)
+    letter = str(choice).strip().upper()
+    if letter not in {"A", "B", "C", "D"}:
+        fail(f"{name} is {choice!r}; answer with one of the letters A, B, C, D")
+    return letter
+
+
+def require_consequence_letters(why, name="why"):
+    """A dict with the keys of ``CONSEQUENCES``, each a letter; returns the letters upper case."""
     checks.require_defined(why, name)
     if not isinstance(why, dict) or set(why) != set(CONSEQUENCES):
         fail(f"{name} must be a dict with the keys {', '.join(sorted(CONSEQUENCES))}, each a letter A-D")
+    return {key: require_letter(letter, f"{name}[{key!r}]") for key, letter in why.items()}
+
+
+def require_consequences(why, name="why"):
+    letters = require_consequence_letters(why, name)
     for key, letter in CONSEQUENCES.items():
-        if str(why[key]).strip().upper() != letter:
+        if letters[key] != letter:
             fail(f"{name}[{key!r}] is {why[key]!r}; think again: {EXPLANATIONS[key]}")
 
 
@@ -420,21 +435,13 @@ def require_pair(value, name, what):
     return {key: checks.require_number(value[key], f"{name}[{key!r}]", what) for key in BASES}
 
 
-def require_letter(choice, name="choice"):
-    checks.require_defined(choice, name)
-    letter = str(choice).strip().upper()
-    if letter not in {"A", "B", "C", "D"}:
-        fail(f"{name} is {choice!r}; answer with one of the letters A, B, C, D")
-    return letter
-
-
 def require_base_params(base_params, name="base_params"):
     counts = require_pair(base_params, name, "a number of parameters")
     for key, architecture in BASES.items():
         expected = imagenet_bases()[key]["params"]
         if counts[key] > expected:
             fail(f"{name}[{key!r}] is {counts[key]:,.0f}, which counts {architecture}'s ImageNet classifier too; "
-                 f"count the base's, built with include_top=False, with count_params()")
+                 "count the base's, built with include_top=False, with count_params()")
         if counts[key] != expected:
             fail(f"{name}[{key!r}] is {counts[key]:,.0f}, not the number of parameters of {architecture}'s base; "
                  "use count_params() of the model built with include_top=False")
@@ -466,7 +473,7 @@ def require_same_preprocessing(same_preprocessing, name="same_preprocessing"):
         keras.applications.vgg16.preprocess_input(pixels.copy()),
         keras.applications.resnet50.preprocess_input(pixels.copy()),
     )
-    if bool(same_preprocessing) != same:
+    if same_preprocessing != same:
         verdict = "give the same numbers" if same else "give different numbers"
         fail(f"{name} is {same_preprocessing!r}, but vgg16.preprocess_input and resnet50.preprocess_input {verdict}; "
              "compare their outputs on two copies of batch with np.allclose instead of assuming")
