@@ -26,9 +26,11 @@ install: $(STAMP)
 # The offline datasets, prepared once; their dataset_info.json files mark them done, so that
 # `make check` does not start TensorFlow just to find them ready.
 OFFLINE_DATASETS := digit_transfer mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits sunspots
-# digit_transfer also brings the digits base that lesson 08 transfers from (pre-trained once, seeded).
-PREPARED := $(foreach name,$(OFFLINE_DATASETS),datasets/$(name)/1.0.0/dataset_info.json) \
-	datasets/weights/digits_resnet.weights.h5
+# digit_transfer also brings the digits base that lesson 08 transfers from, and movie_reviews the small BERT
+# that lesson 11 fine-tunes (each pre-trained once, seeded).
+PREPARED := $(foreach name,$(filter-out movie_reviews,$(OFFLINE_DATASETS)),datasets/$(name)/1.0.0/dataset_info.json) \
+	datasets/movie_reviews/1.1.0/dataset_info.json \
+	datasets/weights/digits_resnet.weights.h5 datasets/weights/movie_bert/config.json
 
 $(PREPARED) &: | $(STAMP)
 	$(KC) data $(OFFLINE_DATASETS)
@@ -57,6 +59,7 @@ lint: install
 bench: install
 	$(PY) benchmarks/bench_training.py --out bench-out/training.json
 	$(PY) benchmarks/bench_grading.py --out bench-out/grading.json
+	$(PY) benchmarks/bench_pretraining.py --out bench-out/pretraining.json
 
 clean:
 	rm -rf $(VENV) bench-out demo-out .pytest_cache

@@ -187,6 +187,7 @@ def test_untrusted_manifests_are_refused(tmp_path):
     manifest = {
         "escape": {"kind": "array", "file": "../secret.npy"},
         "foreign": {"kind": "keras_object", "value": {"module": "os", "class_name": "system", "config": {}}},
+        "lookalike": {"kind": "keras_object", "value": {"module": "keras_evil", "class_name": "Layer", "config": {}}},
         "nested": {"kind": "layers", "single": True, "value": [
             {"module": "keras.layers", "class_name": "Dense",
              "config": {"units": 1, "activation": {"module": "subprocess", "class_name": "Popen", "config": {}}}}]},
@@ -195,6 +196,7 @@ def test_untrusted_manifests_are_refused(tmp_path):
     env = loader.load(folder).env
     assert "is not a file of the export" in env["escape"].reason
     assert "only Keras objects are graded" in env["foreign"].reason
+    assert "only Keras objects are graded" in env["lookalike"].reason
     assert "only Keras objects are graded" in env["nested"].reason
 
 

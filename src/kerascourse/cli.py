@@ -74,6 +74,11 @@ def data(names):
         print(f"{builder.info.full_name} ready in {data.data_dir()}")
         if name == pretrained.BASE_DATASET:
             print(f"the digits base, pre-trained on its pretrain split, ready: {pretrained.base_weights('grading')}")
+        if name == data.dataset_name("imdb_reviews", "grading"):
+            from kerascourse.course import language_model
+
+            preset = language_model.bert_preset("grading")
+            print(f"the small BERT, pre-trained on its unsupervised split, ready: {preset}")
     return 0
 
 

@@ -188,14 +188,24 @@ def _read_npy(path, limits):
     return np.load(path, allow_pickle=False)
 
 
+KERAS_MODULES = ("keras.", "keras_hub.")  # where the classes a graded config may name live
+
+
 def _require_keras_config(config):
-    """Refuse serialized objects from outside Keras: deserializing imports the module a config names."""
+    """Refuse serialized objects from outside Keras and keras-hub: deserializing imports the module a config
+    names. keras-hub's layers (a BERT backbone, a position embedding) are registered when it is imported,
+    so it is imported before the first config that names it is rebuilt."""
     if isinstance(config, dict):
         module = config.get("module")
         if module is not None and not (
-            str(module).startswith("keras") or (module == "builtins" and config.get("class_name") == "function")
+            module == "keras"
+            or str(module).startswith(KERAS_MODULES)
+            or (module == "builtins" and config.get("class_name") == "function")
         ):
             raise ValueError(f"a serialized object from module {module!r}; only Keras objects are graded")
+        if str(module).startswith("keras_hub."):
+            import keras_hub  # noqa: F401 - registers keras-hub's serializable classes
+
         for value in config.values():
             _require_keras_config(value)
     elif isinstance(config, list):
