@@ -133,7 +133,7 @@ def require_mask(mask, tokens):
 # --- q2: scaled dot-product attention -------------------------------------------------------
 
 
-def softmax(scores, axis=-1):
+def _softmax(scores, axis=-1):
     shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
     return shifted / shifted.sum(axis=axis, keepdims=True)
 
@@ -145,7 +145,7 @@ def reference_attention(query, key, value, mask=None, scale=True, axis=-1):
         scores = scores / np.sqrt(query.shape[-1])
     if mask is not None:
         scores = np.where(mask, scores, -1e9)
-    weights = softmax(scores, axis=axis)
+    weights = _softmax(scores, axis=axis)
     return weights @ value, weights
 
 
@@ -223,12 +223,12 @@ def require_matches_layer(difference):
 # --- q3: a Transformer encoder against a bag of words ----------------------------------------
 
 
-def _layer_configs(model):
+def layer_configs(model):
     """Each layer's config by name (a functional model names them beside the config, a Sequential's inside)."""
     return {layer.get("name") or layer["config"]["name"]: layer for layer in model.get_config().get("layers", [])}
 
 
-def _parents(layer_config):
+def parents(layer_config):
     """The names of the layers whose outputs a functional model's layer reads."""
     found = []
 
@@ -254,8 +254,8 @@ def _downstream_of(configs, kinds):
     def below(name):
         if name not in memo:
             memo[name] = False
-            parents = [p for p in _parents(configs[name]) if p in configs]
-            memo[name] = any(configs[p]["class_name"] in kinds or below(p) for p in parents)
+            sources = [p for p in parents(configs[name]) if p in configs]
+            memo[name] = any(configs[p]["class_name"] in kinds or below(p) for p in sources)
         return memo[name]
 
     return {name for name in configs if below(name)}
@@ -270,7 +270,7 @@ def require_encoder(model, length):
             "transformer should be a functional keras.Model built from keras.Input(shape=(SEQUENCE_LENGTH,)) "
             "to its output"
         )
-    configs = _layer_configs(model)
+    configs = layer_configs(model)
     kinds = {config["class_name"] for config in configs.values()}
     if "MultiHeadAttention" not in kinds:
         fail(
@@ -299,8 +299,8 @@ def require_encoder(model, length):
     after_attention = attention | _downstream_of(configs, {"MultiHeadAttention"})
     residual = any(  # a sum of an attention path and a path that bypasses it
         config["class_name"] == "Add"
-        and any(p in after_attention for p in _parents(config))
-        and any(p not in after_attention for p in _parents(config))
+        and any(p in after_attention for p in parents(config))
+        and any(p not in after_attention for p in parents(config))
         for config in configs.values()
     )
     if not residual:

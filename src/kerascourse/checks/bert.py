@@ -15,7 +15,7 @@ from kerascourse.checks import (
     require_number,
 )
 from kerascourse.checks.answers import fail
-from kerascourse.checks.attention import _layer_configs, _parents
+from kerascourse.checks.attention import layer_configs, parents
 from kerascourse.course import data, language_model
 
 # How alike a backbone's token embeddings are to the preset's (their correlation): gentle fine-tuning
@@ -29,7 +29,7 @@ def preset_backbone():
 
 
 @functools.cache
-def test_inputs(sequence_length):
+def test_reviews(sequence_length):
     """The test reviews as the preset's preprocessor gives them to a backbone, and their labels."""
     texts, labels = data.load_arrays("imdb_reviews", "test")
     return language_model.preprocess(texts, sequence_length), labels
@@ -80,7 +80,7 @@ def outputs(model, inputs, batch_size=256):
 def accuracy(model, sequence_length):
     """``model``'s accuracy on the test reviews: the highest of two outputs, or one output's side of 0.5
     (of 0 for a logit)."""
-    inputs, labels = test_inputs(sequence_length)
+    inputs, labels = test_reviews(sequence_length)
     predictions = outputs(model, inputs)
     if predictions.shape[-1] == 1:
         threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
@@ -96,7 +96,7 @@ def require_head(model, name):
     outputs_shape = model.output_shape
     if not isinstance(outputs_shape, tuple) or outputs_shape[-1] not in (1, 2):
         fail(f"{name} outputs shape {outputs_shape}; a two-class head ends in Dense(2) (logits) or Dense(1, sigmoid)")
-    configs = _layer_configs(model)
+    configs = layer_configs(model)
     pools = [config for config in configs.values() if config["class_name"] == "GlobalAveragePooling1D"]
     if pools and not any("padding_mask" in _mask_sources(config) for config in pools):
         fail(
@@ -114,7 +114,7 @@ def _mask_sources(config):
     for node in config.get("inbound_nodes", []):
         mask = node.get("kwargs", {}).get("mask") if isinstance(node, dict) else None
         if mask is not None:
-            names.update(_parents({"inbound_nodes": [mask]}))
+            names.update(parents({"inbound_nodes": [mask]}))
     return names
 
 

@@ -1,7 +1,7 @@
 """Short synthetic movie reviews whose sentiment depends on word order: an offline stand-in for IMDB.
 
 Like ``imdb_reviews`` it has an ``unsupervised`` split of unlabelled reviews (label -1), the corpus a
-language model pre-trains on. Each of those holds one opinion throughout: three to five clauses that
+language model pre-trains on. Each of those holds one opinion throughout: two to four clauses that
 agree, then a verdict ("so i loved it"). A masked-language model that predicts a hidden adjective or
 verdict from the others so learns which words are praise and which are blame.
 """
@@ -40,10 +40,10 @@ def opinion(rng, positive):
 
 
 def unlabelled_review(rng):
-    """A review of the ``unsupervised`` split: three to five agreeing opinions joined by "and", and a
+    """A review of the ``unsupervised`` split: two to four agreeing opinions joined by "and", and a
     verdict that agrees ("so i loved it")."""
     positive = rng.random() < 0.5
-    text = " and ".join(opinion(rng, positive) for _ in range(rng.integers(3, 6)))
+    text = " and ".join(opinion(rng, positive) for _ in range(rng.integers(2, 5)))
     return text + " so " + rng.choice(VERDICTS[positive])
 
 
