@@ -405,13 +405,16 @@ def _batches(count, batch_size):
 
 
 def outputs(model, inputs, batch_size=256):
-    """What ``model`` outputs on ``inputs`` in inference mode, as an array: ``predict``'s numbers without
-    the function it traces and the tf.data pipeline it builds for each model, which cost a check about
-    half a second a call."""
-    inputs = model_inputs(inputs)
-    return np.concatenate(
-        [keras.ops.convert_to_numpy(model(inputs[part], training=False)) for part in _batches(len(inputs), batch_size)]
-    )
+    """What ``model`` outputs on ``inputs`` (an array, or a dict of arrays for a model with named inputs)
+    in inference mode, as an array: ``predict``'s numbers without the function it traces and the tf.data
+    pipeline it builds for each model, which cost a check about half a second a call."""
+    if isinstance(inputs, dict):
+        count = len(next(iter(inputs.values())))
+        batches = [{key: value[part] for key, value in inputs.items()} for part in _batches(count, batch_size)]
+    else:
+        inputs = model_inputs(inputs)
+        batches = [inputs[part] for part in _batches(len(inputs), batch_size)]
+    return np.concatenate([keras.ops.convert_to_numpy(model(batch, training=False)) for batch in batches])
 
 
 def model_loss(model, data, batch_size=256):

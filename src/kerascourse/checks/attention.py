@@ -103,9 +103,14 @@ def require_token_shapes(tokens, mask, length):
             f"train_tokens has shape {tokens.shape}; give TextVectorization "
             f"output_sequence_length=SEQUENCE_LENGTH ({length})"
         )
-    if np.shape(mask) != tokens.shape:
+    _require_mask_shape(mask, tokens)
+
+
+def _require_mask_shape(mask, tokens):
+    if np.shape(mask) != np.shape(tokens):
         fail(
-            f"train_mask has shape {np.shape(mask)}; it marks each token, so it has train_tokens' shape {tokens.shape}"
+            f"train_mask has shape {np.shape(mask)}; it marks each token, so it has train_tokens' shape "
+            f"{np.shape(tokens)}"
         )
 
 
@@ -113,8 +118,7 @@ def require_mask(mask, tokens):
     """``mask`` is True at each real word and False at padding."""
     require_defined(mask, "train_mask")
     mask, tokens = np.asarray(mask), np.asarray(tokens)
-    if mask.shape != tokens.shape:
-        fail(f"train_mask has shape {mask.shape}; it marks each token, so it has train_tokens' shape {tokens.shape}")
+    _require_mask_shape(mask, tokens)
     if mask.dtype != bool and not np.isin(mask, (0, 1)).all():
         fail(
             "train_mask holds values other than True and False; compare the tokens with the padding id: "

@@ -7,12 +7,13 @@ import keras
 import numpy as np
 
 from kerascourse.checks import (
+    model_accuracy,
     output_kind,
     require_at_least,
     require_compiled,
     require_loss,
     require_model,
-    require_number,
+    require_reported_accuracy,
 )
 from kerascourse.checks.answers import fail
 from kerascourse.checks.attention import layer_configs, parents
@@ -67,25 +68,9 @@ def similarity(model, name):
     return float(np.corrcoef(mine, reference)[0, 1])
 
 
-def outputs(model, inputs, batch_size=256):
-    """``model``'s outputs on a dict of preprocessed inputs, in batches, in inference mode."""
-    count = len(next(iter(inputs.values())))
-    parts = []
-    for start in range(0, count, batch_size):
-        batch = {key: value[start:start + batch_size] for key, value in inputs.items()}
-        parts.append(keras.ops.convert_to_numpy(model(batch, training=False)))
-    return np.concatenate(parts)
-
-
 def accuracy(model, sequence_length):
-    """``model``'s accuracy on the test reviews: the highest of two outputs, or one output's side of 0.5
-    (of 0 for a logit)."""
-    inputs, labels = test_reviews(sequence_length)
-    predictions = outputs(model, inputs)
-    if predictions.shape[-1] == 1:
-        threshold = 0.5 if output_kind(model) == "probabilities" else 0.0
-        return float(np.mean((predictions.reshape(-1) > threshold) == labels.astype(bool)))
-    return float(np.mean(np.argmax(predictions, axis=-1) == labels))
+    """``model``'s accuracy on the test reviews, preprocessed for a BERT backbone."""
+    return model_accuracy(model, *test_reviews(sequence_length))
 
 
 def require_head(model, name):
@@ -169,15 +154,10 @@ def require_same_budget(model, scratch, name, scratch_name):
 
 def require_reported(model, reported, name, reported_name, sequence_length):
     """``reported`` is ``model``'s test accuracy; returns the accuracy the grader measures."""
-    model = require_model(model, name)
-    reported = require_number(reported, reported_name, f"{name}.evaluate(test_inputs, test_labels)[1]")
-    measured = accuracy(model, sequence_length)
-    if abs(measured - reported) > 0.002:
-        fail(
-            f"{reported_name} is {reported:.3f} but {name} scores {measured:.3f} on the test reviews; report what "
-            f"{name}.evaluate(test_inputs, test_labels)[1] returns after training"
-        )
-    return measured
+    return require_reported_accuracy(
+        model, reported, *test_reviews(sequence_length), name, reported_name,
+        f"{name}.evaluate(test_inputs, test_labels)[1]",
+    )
 
 
 def require_gain(model, scratch, sequence_length, minimum):
