@@ -60,6 +60,7 @@ bench: install
 	$(PY) benchmarks/bench_training.py --out bench-out/training.json
 	$(PY) benchmarks/bench_grading.py --out bench-out/grading.json
 	$(PY) benchmarks/bench_pretraining.py --out bench-out/pretraining.json
+	$(PY) benchmarks/bench_deploy.py --out bench-out/deploy.json
 
 clean:
 	rm -rf $(VENV) bench-out demo-out .pytest_cache
