@@ -14,8 +14,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: install data assign demo test check grade lint bench clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml constraints.txt
-	(command -v bwrap && command -v chromium) >/dev/null || (apt-get update -qq && apt-get install -y -qq bubblewrap chromium) \
-		|| echo "bubblewrap and chromium not installed: grading runs unsandboxed, the report test needs chromium"
+	(command -v bwrap && command -v chromium && command -v espeak-ng) >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq bubblewrap chromium espeak-ng) \
+		|| echo "bubblewrap, chromium or espeak-ng not installed: grading runs unsandboxed, the report test needs chromium, lesson 13's spoken clips need espeak-ng"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
 	$(PY) -c "import kerascourse, otter, tensorflow, torch, ipykernel"
@@ -25,7 +26,7 @@ install: $(STAMP)
 
 # The offline datasets, prepared once; their dataset_info.json files mark them done, so that
 # `make check` does not start TensorFlow just to find them ready.
-OFFLINE_DATASETS := digit_transfer mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits sunspots
+OFFLINE_DATASETS := digit_transfer mnist_subset mnist_subset_rgb32 movie_reviews sklearn_digits speech_keywords sunspots
 # digit_transfer also brings the digits base that lesson 08 transfers from, and movie_reviews the small BERT
 # that lesson 11 fine-tunes (each pre-trained once, seeded).
 PREPARED := $(foreach name,$(filter-out movie_reviews,$(OFFLINE_DATASETS)),datasets/$(name)/1.0.0/dataset_info.json) \
@@ -61,6 +62,7 @@ bench: install
 	$(PY) benchmarks/bench_grading.py --out bench-out/grading.json
 	$(PY) benchmarks/bench_pretraining.py --out bench-out/pretraining.json
 	$(PY) benchmarks/bench_deploy.py --out bench-out/deploy.json
+	$(PY) benchmarks/bench_speech.py --out bench-out/speech.json
 
 clean:
 	rm -rf $(VENV) bench-out demo-out .pytest_cache

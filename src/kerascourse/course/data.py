@@ -26,6 +26,7 @@ GRADING_STAND_INS = {
     "digits": "sklearn_digits",
     "imdb_reviews": "movie_reviews",
     "tf_flowers": "digit_transfer",
+    "speech_commands": "speech_keywords",
 }
 CHECKOUT_DATA_DIR = ROOT / "datasets"
 
@@ -178,6 +179,20 @@ def _read_arrays(name, split, size, scale, directory):  # the data directory is 
     batches = tfds.as_numpy(load(name, split, batch_size=1024, shuffle=False, size=size, scale=scale))
     xs, ys = zip(*batches, strict=True)
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_clips(name, split, *, size=None):
+    """A split of audio clips as a list of ``int16`` arrays (clips differ in length) and their integer
+    labels, in file order; like ``load_arrays``, each call returns fresh copies of one read per process."""
+    clips, labels = _read_clips(name, split, size or run_size(), data_dir())
+    return [clip.copy() for clip in clips], labels.copy()
+
+
+@functools.cache
+def _read_clips(name, split, size, directory):  # the data directory is part of what was read
+    rows = tfds.as_numpy(prepared_builder(name, size).as_dataset(split=split, shuffle_files=False, as_supervised=True))
+    clips, labels = zip(*rows, strict=True)
+    return clips, np.array(labels)
 
 
 def load_series(name, size=None):
