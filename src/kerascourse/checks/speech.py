@@ -178,12 +178,19 @@ def require_stft_shape(stft_shape):
 
 
 @functools.cache
-def test_features():
-    """The grader's log-mel spectrograms of the test clips, and their labels."""
+def _test_waveforms():
+    """The grader's copy of the test clips as one-second waveforms, and their labels."""
     from kerascourse.course import data
 
     clips, labels = data.load_clips("speech_commands", "test")
-    return _log_mel(np.stack([_one_second(clip) for clip in clips])), labels
+    return np.stack([_one_second(clip) for clip in clips]), labels
+
+
+@functools.cache
+def test_features():
+    """The grader's log-mel spectrograms of the test clips, and their labels."""
+    waveforms, labels = _test_waveforms()
+    return _log_mel(waveforms), labels
 
 
 def _inputs(model, name, features=None):
@@ -306,19 +313,15 @@ def test_noise():
     """The grader's noise for the test clips: the test split's silence clips, drawn once per clip, seeded."""
     from kerascourse.course import data
 
-    clips, labels = data.load_clips("speech_commands", "test")
-    silence = data.info("speech_commands").features["label"].str2int("_silence_")
-    noises = np.stack([_one_second(clip) for clip, label in zip(clips, labels, strict=True) if label == silence])
-    return noises[np.random.default_rng(0).integers(len(noises), size=len(clips))]
+    waveforms, labels = _test_waveforms()
+    noises = waveforms[labels == data.info("speech_commands").features["label"].str2int("_silence_")]
+    return noises[np.random.default_rng(0).integers(len(noises), size=len(waveforms))]
 
 
 @functools.cache
 def noisy_test_features(snr_db):
     """The test clips with the grader's noise at ``snr_db``, as log-mel spectrograms."""
-    from kerascourse.course import data
-
-    clips, _ = data.load_clips("speech_commands", "test")
-    waveforms = np.stack([_one_second(clip) for clip in clips])
+    waveforms, _ = _test_waveforms()
     noise = test_noise()
     power = np.mean(waveforms**2, axis=1, keepdims=True) / np.maximum(np.mean(noise**2, axis=1, keepdims=True), 1e-12)
     return _log_mel(waveforms + noise * np.sqrt(power / 10 ** (snr_db / 10)))
