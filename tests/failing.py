@@ -1,4 +1,5 @@
-"""Assert that a check fails with a message containing a given phrase, and no framework's raw error text."""
+"""Assert that a check fails with a message containing a given phrase, and no framework's raw error text;
+find a hidden test's source in what a student sees."""
 
 import pytest
 
@@ -25,3 +26,14 @@ def fails_with(phrase, call, *args, **kwargs):
     assert phrase in str(error.value)
     assert not raw_text_in(str(error.value)), str(error.value)
     return str(error.value)
+
+
+def hidden_test_lines(test_text):
+    """Lines of the hidden test functions, long enough to be distinctive."""
+    lines, inside = set(), False
+    for line in test_text.splitlines():
+        if line.startswith("@test_case"):
+            inside = "hidden=True" in line
+        elif inside and line.startswith("    ") and len(line.strip()) > 25:
+            lines.add(line.strip())
+    return lines

@@ -9,13 +9,12 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import budget
 import pytest
-from failing import raw_text_in
+from corpus import FOLDERS, SETTINGS
+from failing import hidden_test_lines, raw_text_in
 
 from kerascourse import ROOT
 from kerascourse.authoring import samples
-from kerascourse.authoring.demo import corpus_folders
 from kerascourse.authoring.verdicts import verdict
 from kerascourse.grader import judge, pool
 from kerascourse.grader.pipeline import Settings, thread_env
@@ -23,11 +22,6 @@ from kerascourse.grader.results import Status
 from kerascourse.lessons import autograder_zip, lessons
 
 LESSONS = lessons()
-SETTINGS = {"timeout": 400.0, "cell_timeout": 45.0, "memory_mb": 3000.0}
-# The hostile corpus lives with the cheapest lesson, whose slowest cell takes a few seconds: its endless
-# loop is stopped sooner.
-HOSTILE_SETTINGS = {**SETTINGS, "cell_timeout": 20.0}
-FOLDERS = corpus_folders(LESSONS)
 CORPUS = [
     (lesson, kind, path.name)
     for lesson, kind in FOLDERS
@@ -55,24 +49,6 @@ def test_a_workers_framework_messages_go_to_its_log_not_the_console(tmp_path, ca
 
 def test_the_hostile_corpus_lives_with_one_lesson():
     assert [lesson for lesson, kind in FOLDERS if kind == "hostile"] == [HOSTILE_LESSON]
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Each lesson's samples and hostile corpus graded once, through one pool of workers:
-    {(lesson, kind): (out dir, {name: Record})}."""
-    batches = [
-        (Settings(lesson, **(HOSTILE_SETTINGS if kind == "hostile" else SETTINGS)), ROOT / "autograder" / lesson / kind,
-         tmp_path_factory.mktemp(kind))
-        for lesson, kind in reversed(FOLDERS)  # the longest notebooks first, so that the pool ends evenly
-    ]
-    graded_batches = pool.grade_folders(batches, progress=False)
-    for (settings, folder, _), records in zip(batches, graded_batches, strict=True):
-        budget.add_batch(settings.lesson, folder.name, records)
-    return {
-        (settings.lesson, folder.name): (out, {record.submission: record for record in records})
-        for (settings, folder, out), records in zip(batches, graded_batches, strict=True)
-    }
 
 
 @pytest.mark.parametrize("lesson, kind, name", CORPUS, ids=["/".join(entry) for entry in CORPUS])
@@ -111,17 +87,6 @@ def test_no_hidden_test_source_reaches_any_output(graded, lesson):
                 text = path.read_text(errors="replace")
                 leaked = [line for line in markers if line in text]
                 assert not leaked, f"{path.relative_to(out)} shows hidden test source: {leaked[:2]}"
-
-
-def hidden_test_lines(test_text):
-    """Lines of the hidden test functions, long enough to be distinctive."""
-    lines, inside = set(), False
-    for line in test_text.splitlines():
-        if line.startswith("@test_case"):
-            inside = "hidden=True" in line
-        elif inside and line.startswith("    ") and len(line.strip()) > 25:
-            lines.add(line.strip())
-    return lines
 
 
 @pytest.mark.parametrize("lesson", LESSONS)

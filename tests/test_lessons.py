@@ -163,7 +163,7 @@ def test_gradescope_autograder_zip_gives_reference_full_marks_and_stub_none():
     started = time.monotonic()
     reference = otter_run.otter_run(folder / "reference.ipynb", lesson)
     stub = otter_run.otter_run(folder / "stub.ipynb", lesson)
-    budget.add_otter_run(lesson, time.monotonic() - started)
+    budget.add_zip_run(lesson, time.monotonic() - started)
     assert set(reference) == set(questions(lesson)) == set(stub)
     assert all(score == pytest.approx(most) and most > 0 for score, most in reference.values())
     assert all(score == 0 for score, _ in stub.values())
@@ -188,7 +188,7 @@ def test_subclassed_models_and_tensorflow_activations_earn_full_marks_through_th
         scores = otter_run.otter_run(ROOT / "autograder" / lesson / "samples" / name, lesson)
         asked = samples.questions_up_to(list(scores), plan[name])
         assert asked and all(scores[q][0] == pytest.approx(scores[q][1]) for q in asked), (name, scores)
-    budget.add_otter_run(lesson, time.monotonic() - started)
+    budget.add_zip_run(lesson, time.monotonic() - started)
 
 
 def test_the_readme_links_each_lesson_to_colab_from_course_yaml(tmp_path):

@@ -1,9 +1,12 @@
 """The sandbox: no network, no view of the grader's files, and limits on time, memory and disk."""
 
 import os
+import shutil
 import socket
 import sys
 import threading
+
+import pytest
 
 from kerascourse import ROOT
 from kerascourse.grader import sandbox
@@ -103,8 +106,15 @@ def test_a_process_tree_over_its_memory_is_stopped(tmp_path):
     assert outcome.status == "memory" and outcome.peak_mb > 400
 
 
-def test_files_cannot_grow_past_the_size_limit_without_bubblewrap_too(tmp_path, monkeypatch):
+def without_bubblewrap(monkeypatch):
+    """No bubblewrap, and a grader that is not root (root's case, where the command runs as an
+    unprivileged user of its own, is run as Gradescope runs it in test_gradescope)."""
     monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    monkeypatch.setattr(sandbox, "unprivileged_user", lambda: None)
+
+
+def test_files_cannot_grow_past_the_size_limit_without_bubblewrap_too(tmp_path, monkeypatch):
+    without_bubblewrap(monkeypatch)
     code = "try:\n    open('big', 'wb').write(b'x' * 2**21)\n    print('WROTE')\nexcept OSError:\n    print('LIMITED')"
     outcome = run_python(tmp_path, code, disk_mb=1)
     assert "LIMITED" in outcome.printed
@@ -125,7 +135,19 @@ def test_a_python_installed_under_tmp_still_runs(tmp_path):
 
 
 def test_without_bubblewrap_a_scratch_folder_that_grows_too_large_is_stopped(tmp_path, monkeypatch):
-    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    without_bubblewrap(monkeypatch)
     code = "import itertools\nfor n in itertools.count():\n    open(f'f{n}', 'wb').write(bytes(2**20))"
     outcome = run_python(tmp_path, code, disk_mb=4)
     assert outcome.status == "disk"
+
+
+def test_as_root_without_bubblewrap_a_python_the_unprivileged_user_cannot_run_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: False)
+    monkeypatch.setattr(sandbox, "unprivileged_user", lambda: (sandbox.FIRST_UID, sandbox.FIRST_UID))
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    shutil.copy(shutil.which("true"), private / "true")
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(sandbox.Unusable, match="chmod o[+]rx"):
+        sandbox.run([str(private / "true")], work, timeout=30, memory_mb=500, env={})

@@ -59,7 +59,16 @@ def grade(args):
 
     settings = Settings(args.lesson, timeout=args.timeout, cell_timeout=args.cell_timeout,
                         memory_mb=args.memory_mb, disk_mb=args.disk_mb)
-    records = pool.grade_folder(settings, args.submissions, args.out, workers=args.workers, force=args.force)
+    if args.scheduler and args.workers:
+        print("--workers sets the local pool's or --cluster local's workers; a scheduler's cluster has its own")
+        return 2
+    if args.scheduler or args.cluster:
+        from kerascourse.grader import cluster
+
+        with cluster.connect(args.scheduler, args.workers) as client:
+            records = cluster.grade_folder(settings, args.submissions, args.out, client, force=args.force)
+    else:
+        records = pool.grade_folder(settings, args.submissions, args.out, workers=args.workers, force=args.force)
     counts = {status: sum(r.status == status for r in records) for status in Status}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     print(f"graded {len(records)} submissions into {args.out}: {summary}")
@@ -69,7 +78,7 @@ def grade(args):
 def data(names):
     from kerascourse.course import data, pretrained
 
-    for name in names:
+    for name in names or sorted(data.OFFLINE_BUILDERS):
         builder = data.prepared_builder(name, size="grading" if name in data.OFFLINE_BUILDERS else "full")
         print(f"{builder.info.full_name} ready in {data.data_dir()}")
         if name == pretrained.BASE_DATASET:
@@ -101,14 +110,18 @@ def parser():
     grade_parser.add_argument("lesson")
     grade_parser.add_argument("submissions", type=Path)
     grade_parser.add_argument("out", type=Path)
-    grade_parser.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
+    grade_parser.add_argument("--workers", type=int, default=None,
+                              help="parallel notebooks, or --cluster local's worker processes (default: cores)")
+    where = grade_parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler")
+    where.add_argument("--cluster", choices=["local"], help="grade on a Dask LocalCluster on this machine")
     grade_parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade_parser.add_argument("--timeout", type=float, default=600.0, help="seconds for a whole notebook")
     grade_parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds before a cell is stopped")
     grade_parser.add_argument("--memory-mb", type=float, default=3000.0, help="memory limit per notebook")
     grade_parser.add_argument("--disk-mb", type=float, default=1024.0, help="what a notebook may write to disk")
     commands.add_parser("data", help="prepare TFDS datasets in the data directory").add_argument(
-        "names", nargs="+"
+        "names", nargs="*", help="default: every dataset the lessons read at grading size"
     )
     return parser
 

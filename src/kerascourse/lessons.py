@@ -10,6 +10,7 @@ import yaml
 from kerascourse import ROOT
 
 LESSON_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
+GRADING_CONFIG = "grading.yaml"
 
 
 def lessons(root=ROOT):
@@ -25,8 +26,8 @@ def autograder_zip(lesson, root=ROOT):
     return Path(root) / "autograder" / lesson / f"{lesson}-autograder.zip"
 
 
-def grading_config(lesson, root=ROOT):
-    """``reference/<lesson>/grading.yaml``: ``probes`` (name -> the checks module whose ``PROBE_CALLS`` list
-    the calls) and ``hostile`` (bool)."""
-    path = Path(root) / "reference" / lesson / "grading.yaml"
+def grading_config(lesson, root=ROOT, source=None):
+    """``reference/<lesson>/grading.yaml``, or the copy in an unzipped autograder ``source``: ``probes``
+    (name -> the checks module whose ``PROBE_CALLS`` list the calls) and ``hostile`` (bool)."""
+    path = Path(source) / GRADING_CONFIG if source else Path(root) / "reference" / lesson / GRADING_CONFIG
     return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}

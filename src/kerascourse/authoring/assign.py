@@ -10,29 +10,48 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from kerascourse import ROOT
 from kerascourse.authoring import bars, course_home, hints, hostile, samples
 from kerascourse.authoring.deterministic import normalise_notebook, write_deterministic_zip
-from kerascourse.lessons import autograder_zip, grading_config, lessons
+from kerascourse.grader import gradescope
+from kerascourse.lessons import GRADING_CONFIG, autograder_zip, grading_config, lessons
 
-# What notebooks and tests import, shipped whole in the autograder zip; the grader and the authoring
-# tools stay out.
-SHIPPED_PACKAGES = ("course", "checks")
+# The library shipped whole in the autograder zip: what notebooks and tests import, the grader that
+# Gradescope runs, and the command that prepares the datasets; the authoring tools stay out.
+SHIPPED_PACKAGES = ("course", "checks", "grader")
+SHIPPED_MODULES = ("__init__.py", "lessons.py", "cli.py")
 SHIPPED_SUFFIXES = (".py", ".json")
 
 
 def package_files():
-    """The library that notebooks and tests import, shipped as ``files/kerascourse/...``."""
+    """The library, shipped as ``files/kerascourse/...``."""
     package = Path(__file__).resolve().parents[1]
-    paths = [package / "__init__.py"] + sorted(
+    paths = [package / name for name in SHIPPED_MODULES] + sorted(
         path
         for folder in SHIPPED_PACKAGES
         for path in (package / folder).rglob("*")
         if path.suffix in SHIPPED_SUFFIXES and "__pycache__" not in path.parts
     )
     return {f"files/kerascourse/{path.relative_to(package)}": path for path in paths}
+
+
+def zip_changes(generated_zip, lesson, root):
+    """What the autograder zip holds beyond otter's: the library, the lesson's ``grading.yaml``, and a
+    ``run_autograder`` (with ``setup.sh``'s steps for it) that grade with the course's own grader instead
+    of otter's ``run_otter.py``."""
+    with zipfile.ZipFile(generated_zip) as archive:
+        setup = archive.read("setup.sh").decode()
+    changes = {name: path.read_bytes() for name, path in package_files().items()}
+    return {
+        **changes,
+        GRADING_CONFIG: (root / "reference" / lesson / GRADING_CONFIG).read_bytes(),
+        "run_autograder": gradescope.RUN_AUTOGRADER.encode(),
+        "setup.sh": (setup + gradescope.SETUP).encode(),
+        "run_otter.py": None,
+    }
 
 
 def assign(lesson, root=ROOT, home=None):
@@ -61,7 +80,7 @@ def assign(lesson, root=ROOT, home=None):
         shutil.copy(dist / "autograder" / f"{lesson}.ipynb", autograder)
         shutil.copy(dist / "autograder" / "otter_config.json", autograder)
         (generated_zip,) = (dist / "autograder").glob(f"{lesson}-autograder_*.zip")
-        write_deterministic_zip(generated_zip, autograder_zip(lesson, root), package_files())
+        write_deterministic_zip(generated_zip, autograder_zip(lesson, root), zip_changes(generated_zip, lesson, root))
     hints.write(lesson_hints, exercises / hints.FILE)
     for notebook in (exercises / f"{lesson}.ipynb", autograder / f"{lesson}.ipynb"):
         course_home.add_setup_cell(notebook, lesson, home)

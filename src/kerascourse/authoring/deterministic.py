@@ -18,11 +18,13 @@ def normalise_notebook(path):
     nbformat.write(notebook, path)
 
 
-def write_deterministic_zip(source_zip, target, extra_files):
-    """Rewrite ``source_zip`` with sorted entries and fixed dates, adding ``extra_files`` (name -> path)."""
+def write_deterministic_zip(source_zip, target, changes):
+    """Rewrite ``source_zip`` with sorted entries and fixed dates, with ``changes`` (name -> bytes, or None
+    to leave that entry out)."""
     with zipfile.ZipFile(source_zip) as original:
         entries = {name: original.read(name) for name in original.namelist() if not name.endswith("/")}
-    entries.update({name: path.read_bytes() for name, path in extra_files.items()})
+    entries.update(changes)
+    entries = {name: content for name, content in entries.items() if content is not None}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as output:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, ZIP_DATE)

@@ -273,14 +273,7 @@ def build(lesson, root=ROOT):
     renamed = reference()
     _rename_assigned(_answer(renamed, renamed_question))
     files["question-renamed.ipynb"] = _notebook_bytes(renamed)
-    files["attack-a-patch-otter.ipynb"] = _notebook_bytes(_with_cell(stub(), PATCH_GRADER))
-    files["attack-a-patch-otter-quietly.ipynb"] = _notebook_bytes(_with_cell(stub(), PATCH_GRADER_QUIETLY))
-    files["attack-b-read-hidden-tests.ipynb"] = _notebook_bytes(_with_cell(stub(), HIDDEN_TEST_READER))
-    files["attack-c-write-results.ipynb"] = _notebook_bytes(_with_cell(stub(), FAKE_RESULTS))
-    files["attack-e-planted-links.ipynb"] = _notebook_bytes(_with_cell(reference(), PLANT_LINKS))
-    files["attack-f-export-bomb.ipynb"] = _notebook_bytes(_with_cell(stub(), EXPORT_BOMB))
-    files["attack-g-huge-layer.ipynb"] = _notebook_bytes(_with_cell(stub(), EXPORT_HUGE_LAYER))
-    files["attack-h-pickled-state-dict.ipynb"] = _notebook_bytes(_with_cell(stub(), PLANT_PICKLE))
+    files.update(attacks(lesson, root))
     files["disk-filler.ipynb"] = _notebook_bytes(_with_cell(reference(), FILL_DISK))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as bundle:
@@ -289,6 +282,32 @@ def build(lesson, root=ROOT):
     files["attack-d-crafted-log.zip"] = archive.getvalue()
     assert sorted(files) == sorted(case.filename for case in CASES)
     return files
+
+
+# The attacks made of one extra cell: the notebook it goes into, and the cell.
+ATTACK_CELLS = {
+    "attack-a-patch-otter.ipynb": ("stub", PATCH_GRADER),
+    "attack-a-patch-otter-quietly.ipynb": ("stub", PATCH_GRADER_QUIETLY),
+    "attack-b-read-hidden-tests.ipynb": ("stub", HIDDEN_TEST_READER),
+    "attack-c-write-results.ipynb": ("stub", FAKE_RESULTS),
+    "attack-e-planted-links.ipynb": ("reference", PLANT_LINKS),
+    "attack-f-export-bomb.ipynb": ("stub", EXPORT_BOMB),
+    "attack-g-huge-layer.ipynb": ("stub", EXPORT_HUGE_LAYER),
+    "attack-h-pickled-state-dict.ipynb": ("stub", PLANT_PICKLE),
+}
+
+
+def attacks(lesson, root=ROOT, position=None):
+    """``{filename: bytes}`` of the one-cell attacks, the cell at ``position`` (default: the end; 1: right
+    after the first cell, before any of the notebook's own checks run)."""
+    notebooks = {
+        "reference": root / "autograder" / lesson / f"{lesson}.ipynb",
+        "stub": root / "exercises" / lesson / f"{lesson}.ipynb",
+    }
+    return {
+        filename: _notebook_bytes(_with_cell(nbformat.read(notebooks[base], as_version=4), cell, position))
+        for filename, (base, cell) in ATTACK_CELLS.items()
+    }
 
 
 def write(lesson, root=ROOT):

@@ -8,6 +8,7 @@ check's verdict is explained without a framework's class names (``answers.explai
 
 import inspect
 import zipfile
+from pathlib import Path
 
 from otter.test_files.exception_test import ExceptionTestFile
 
@@ -15,11 +16,17 @@ from kerascourse.checks.answers import CheckFailed, explain
 from kerascourse.grader.results import CaseResult, QuestionResult, total
 
 
-def test_files(autograder_zip):
-    """The lesson's test files (public and hidden), by question, read from the zip."""
-    with zipfile.ZipFile(autograder_zip) as archive:
-        names = sorted(n for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py"))
-        return [ExceptionTestFile.from_string(archive.read(n).decode(), path=n) for n in names]
+def test_files(autograder):
+    """The lesson's test files (public and hidden), by question, read from the autograder zip or from the
+    folder it was unzipped into."""
+    if Path(autograder).is_dir():
+        paths = sorted((Path(autograder) / "tests").glob("*.py"))
+        texts = {f"tests/{path.name}": path.read_text() for path in paths}
+    else:
+        with zipfile.ZipFile(autograder) as archive:
+            names = [n for n in archive.namelist() if n.startswith("tests/") and n.endswith(".py")]
+            texts = {name: archive.read(name).decode() for name in sorted(names)}
+    return [ExceptionTestFile.from_string(text, path=name) for name, text in texts.items()]
 
 
 def possible_points(files):

@@ -35,6 +35,7 @@ class Settings:
     disk_mb: float = 1024.0  # what the notebook may write, and again what its export may hold
     judge_timeout: float = 300.0  # seconds for loading and judging the exported answers
     root: str = str(ROOT)  # the course checkout holding autograder/ and reference/
+    source: str = ""  # or an unzipped autograder zip (Gradescope's /autograder/source) to read the tests from
     threads: int = 0  # CPU threads per notebook and judge; 0: the cores shared among the parallel notebooks
 
 
@@ -89,16 +90,19 @@ def execute(submission, names, probes, settings, work):
         setup_notebook.GRADER_ENV: "1",  # the setup cell fetches no tests: the grader brings its own
         **thread_env(settings.threads),
     }
-    outcome = sandbox.run(
-        [sys.executable, "-m", "kerascourse.grader.runner", str(work / "spec.json")],
-        work,
-        timeout=settings.timeout,
-        memory_mb=settings.memory_mb,
-        disk_mb=settings.disk_mb,
-        env=env,
-        readable=[data_dir],
-        stdout=work / "export.tar",
-    )
+    try:
+        outcome = sandbox.run(
+            [sys.executable, "-m", "kerascourse.grader.runner", str(work / "spec.json")],
+            work,
+            timeout=settings.timeout,
+            memory_mb=settings.memory_mb,
+            disk_mb=settings.disk_mb,
+            env=env,
+            readable=[data_dir],
+            stdout=work / "export.tar",
+        )
+    except sandbox.Unusable as unusable:
+        raise Ended(Status.CRASHED, str(unusable)) from None
     if outcome.status == "memory":
         raise Ended(Status.MEMORY, f"the notebook used over {settings.memory_mb:g} MB and was stopped")
     if outcome.status == "timeout":
@@ -184,6 +188,15 @@ def final_status(report, settings):
     return Status.GRADED, ""
 
 
+def material(settings):
+    """The lesson's test files and the probe calls its tests make: from the lesson's autograder zip and
+    ``grading.yaml`` in the checkout, or from the unzipped autograder ``settings.source``."""
+    root = Path(settings.root)
+    autograder = settings.source or autograder_zip(settings.lesson, root)
+    config = grading_config(settings.lesson, root, source=settings.source or None)
+    return judge.test_files(autograder), config.get("probes", {})
+
+
 @contextmanager
 def timed(timings, step):
     started = time.monotonic()
@@ -197,8 +210,7 @@ def grade_submission(path, settings, limits=loader.LIMITS, on_step=lambda step, 
     """Grade one file in this process (the notebook itself runs in the sandbox); ``on_step(name, record)``
     is told each step as it starts, with the record so far."""
     path = Path(path)
-    files = judge.test_files(autograder_zip(settings.lesson, Path(settings.root)))
-    probes = grading_config(settings.lesson, Path(settings.root)).get("probes", {})
+    files, probes = material(settings)
     possible = judge.possible_points(files)
     record = Record(
         submission=path.name,

@@ -7,11 +7,13 @@ submission gets a row that says so. The parent writes each result as soon as it 
 interrupted batch loses nothing.
 """
 
+import ctypes
 import functools
 import json
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -32,6 +34,7 @@ LOG = "grader.log"  # in each output folder: what TensorFlow and Keras print whi
 # time. Workers fork from a server that imported them once (multiprocessing's forkserver).
 WORKER_MODULES = ["kerascourse.grader.pipeline"]
 POLL_S = 0.1
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def submission_files(folder):
@@ -46,15 +49,16 @@ def worker_context():
     return context
 
 
-def grade_in_worker(path, settings, log):
+def grade_in_worker(path, settings, log, context=None):
     """Grade ``path`` in a fresh worker process held to the time and memory limits; a worker that dies,
-    hangs or runs over still yields a record. What the frameworks print in the worker goes to ``log``."""
+    hangs or runs over still yields a record. What the frameworks print in the worker goes to ``log``.
+    The worker comes from ``context`` (default: forked from the server of ``worker_context``)."""
     started = time.monotonic()
     deadline = settings.timeout + settings.judge_timeout
     with tempfile.TemporaryDirectory(prefix="kerascourse-job-") as job:
         job = Path(job)
         (job / "job.json").write_text(json.dumps({"path": str(path), "settings": asdict(settings), "log": str(log)}))
-        worker = worker_context().Process(target=main, args=(str(job),))
+        worker = (context or worker_context()).Process(target=main, args=(str(job),))
         worker.start()
         over = _watch(worker, settings.memory_mb, deadline)
         if (job / "record.json").exists():
@@ -106,6 +110,18 @@ def grade_folders(batches, *, workers=None, force=False, progress=True):
     # Parallel notebooks that each start a thread per core oversubscribe the CPU and can run several
     # times slower than their share; each gets its share of the cores instead.
     threads = max(1, (os.cpu_count() or 1) // workers)
+    jobs, total = list_jobs(batches, threads, force)
+    with ThreadPoolExecutor(max_workers=workers) as pool, progress_bar(jobs, total, progress) as bar:
+        futures = {pool.submit(grade_in_worker, path, settings, out / LOG): out for path, settings, out in jobs}
+        for future in as_completed(futures):
+            write_record(futures[future], future.result())
+            bar.update()
+    return write_batches(batches)
+
+
+def list_jobs(batches, threads, force):
+    """``(path, settings, out)`` for each submission still to grade (each one with ``force``), its
+    settings given ``threads`` per notebook unless they say; and how many submissions there are in all."""
     jobs, total = [], 0
     for settings, submissions_dir, out in batches:
         out = Path(out)
@@ -117,19 +133,23 @@ def grade_folders(batches, *, workers=None, force=False, progress=True):
         jobs += [
             (path, settings, out) for path in files if force or not (out / "results" / f"{path.name}.json").exists()
         ]
+    return jobs, total
+
+
+def progress_bar(jobs, total, progress):
+    """The batch's progress bar, after saying where the workers' framework messages go."""
     if progress and jobs:
         folders = sorted({str(out) for _, _, out in jobs})
         where = f"{folders[0]}/{LOG}"
         if len(folders) > 1:
             where = f"{LOG} in each folder under {os.path.commonpath(folders)}"
         print(f"TensorFlow's and Keras's own messages go to {where}")
-    with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
-        total=total, initial=total - len(jobs), unit="notebook", disable=not progress
-    ) as bar:
-        futures = {pool.submit(grade_in_worker, path, settings, out / LOG): out for path, settings, out in jobs}
-        for future in as_completed(futures):
-            write_record(futures[future], future.result())
-            bar.update()
+    return tqdm(total=total, initial=total - len(jobs), unit="notebook", disable=not progress)
+
+
+def write_batches(batches):
+    """Each batch's grades.csv and report.html, from the results of every submission in its folder;
+    returns each batch's records."""
     results = []
     for settings, submissions_dir, out in batches:
         records = [read_record(Path(out), path.name) for path in submission_files(submissions_dir)]
@@ -173,9 +193,16 @@ def send_stderr_to(log):
         os.dup2(file.fileno(), sys.__stderr__.fileno())
 
 
+def die_with_parent():
+    """Be killed when the process that started this worker dies (a killed Dask worker, a killed command),
+    so that no grading runs on unwatched; the sandbox under it dies with it."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def main(job):
     from kerascourse.grader.pipeline import grade_submission
 
+    die_with_parent()
     job = Path(job)
     spec = json.loads((job / "job.json").read_text())
     send_stderr_to(spec["log"])  # the console shows progress and results only

@@ -5,7 +5,11 @@ directories, the library, the offline datasets and its work directory (read-only
 to ``scratch/`` and ``scratch/export/`` inside it and to ``/tmp``, each a memory-backed filesystem of a
 fixed size, so what it writes in total is bounded; it has no network and its own process tree.
 Without bubblewrap it still runs in its own process session with the same time, memory and per-file
-limits, but writes to a plain folder. A watchdog enforces the wall-clock and memory limits on the tree.
+limits, but writes to a plain folder; when the grader runs as root (a Gradescope container, where
+namespaces are not allowed), the command runs as a user of its own with no privileges, which may write
+only its private scratch folder, can read no folder that only root may read (so a caller keeps its
+secrets there), and whose processes are all killed when the command ends, those it left behind included.
+A watchdog enforces the wall-clock and memory limits on the tree.
 """
 
 import contextlib
@@ -27,11 +31,16 @@ POLL_S = 0.1
 MB = 2**20
 TMP_MB = 64  # the sandbox's own /tmp; programs are pointed at scratch/tmp instead
 LOG_TAIL_BYTES = 3000
+FIRST_UID = 200_000  # a command run without bubblewrap as root gets the user FIRST_UID + the grader's pid
 
 
 def scratch(workdir):
     """The folder the sandboxed command may write to; ``scratch(workdir) / "export"`` has a bound of its own."""
     return Path(workdir) / "scratch"
+
+
+class Unusable(Exception):
+    """The command cannot be run as the sandbox would run it; the message says what to change."""
 
 
 @dataclass
@@ -91,23 +100,33 @@ def run(argv, workdir, *, timeout, memory_mb, disk_mb=1024, env, readable=(), st
     whole process tree on timeout, when it exceeds ``memory_mb``, or (without bubblewrap, whose filesystems
     bound it) when its scratch folder holds over twice ``disk_mb``. No file it writes may pass ``disk_mb``."""
     scratch(workdir).mkdir(exist_ok=True)
-    isolated = bubblewrap()
+    isolated, user = bubblewrap(), None
     if isolated:
         full = command(argv, workdir, readable_dirs(readable), disk_mb)
     else:
         (scratch(workdir) / "export").mkdir(exist_ok=True)
         full = argv
+        user = unprivileged_user()
+        if user:
+            hand_over(workdir, user)
+            env = {**env, "USER": "student", "LOGNAME": "student"}
     start, peak = time.monotonic(), 0.0
     with open(stdout or "/dev/null", "wb") as output:
-        process = subprocess.Popen(
-            full,
-            cwd=scratch(workdir),
-            env=env,
-            stdout=output,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            preexec_fn=functools.partial(_limit_file_size, int(disk_mb * MB)),
-        )
+        try:
+            process = subprocess.Popen(
+                full,
+                cwd=scratch(workdir),
+                env=env,
+                stdout=output,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                preexec_fn=functools.partial(_limit, int(disk_mb * MB), user),
+            )
+        except PermissionError as error:
+            raise Unusable(
+                f"the unprivileged user that runs notebooks where bubblewrap cannot cannot run {error.filename}: "
+                "let other users enter and read its folders (chmod o+rx), or install bubblewrap"
+            ) from None
         tail = bytearray()
         reader = threading.Thread(target=_keep_tail, args=(process.stderr, tail), daemon=True)
         reader.start()
@@ -126,6 +145,8 @@ def run(argv, workdir, *, timeout, memory_mb, disk_mb=1024, env, readable=(), st
                 break
             time.sleep(POLL_S)
         process.wait()
+        if user:
+            _kill_user(user[0])
         reader.join(timeout=5)
     return Outcome(status, process.returncode, time.monotonic() - start, peak, bytes(tail).decode("utf-8", "replace"))
 
@@ -146,8 +167,38 @@ def _keep_tail(pipe, tail):
         del tail[:-LOG_TAIL_BYTES]
 
 
-def _limit_file_size(max_bytes):
+def unprivileged_user():
+    """``(uid, gid)`` an unsandboxed command runs as when this process is root, else None: a user with no
+    account and no groups, its own for as long as this process lives, so that commands run in parallel
+    by other grading processes cannot reach each other."""
+    if os.geteuid() != 0:
+        return None
+    uid = FIRST_UID + os.getpid()
+    return uid, uid
+
+
+def hand_over(workdir, user):
+    """Let ``user`` read the work directory's own files (not list it) and own its scratch folder, private
+    to it."""
+    workdir = Path(workdir)
+    workdir.chmod(0o711)
+    for path in workdir.iterdir():
+        if path.is_file():
+            path.chmod(0o644)
+    for folder, _, names in os.walk(scratch(workdir)):
+        os.chown(folder, *user)
+        os.chmod(folder, 0o700)
+        for name in names:
+            os.chown(os.path.join(folder, name), *user)
+
+
+def _limit(max_bytes, user):
+    """In the child before it runs: the per-file size limit, then ``user``'s identity when one is given."""
     resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    if user:
+        os.setgroups([])
+        os.setgid(user[1])
+        os.setuid(user[0])
 
 
 def _tree_rss_mb(pid):
@@ -163,6 +214,14 @@ def _tree_rss_mb(pid):
         except psutil.NoSuchProcess:
             continue
     return total / 2**20
+
+
+def _kill_user(uid):
+    """Kill every process of ``uid``: what the command started and left behind in a session of its own."""
+    for process in psutil.process_iter(["uids"]):
+        if process.info["uids"] and process.info["uids"].real == uid:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
 
 
 def _kill_tree(process):
