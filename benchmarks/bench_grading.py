@@ -19,8 +19,8 @@ from pathlib import Path
 
 from kerascourse import ROOT
 from kerascourse.grader import cluster, otter_run, pool
-from kerascourse.grader.pipeline import Settings
 from kerascourse.grader.results import Status
+from kerascourse.grader.settings import Settings
 
 LESSON = "03_dnn"
 

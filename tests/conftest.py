@@ -24,7 +24,7 @@ def graded(request, tmp_path_factory):
     {(lesson, kind): (out dir, {name: Record})}. Only the folders the run's tests read: those a test
     module names in ``GRADED``, all of them for a module that names none."""
     from kerascourse.grader import pool
-    from kerascourse.grader.pipeline import Settings
+    from kerascourse.grader.settings import Settings
 
     needed = set()
     for item in request.session.items:

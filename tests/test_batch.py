@@ -17,8 +17,8 @@ from kerascourse import ROOT
 from kerascourse.authoring import samples
 from kerascourse.authoring.verdicts import verdict
 from kerascourse.grader import judge, pool
-from kerascourse.grader.pipeline import Settings, thread_env
 from kerascourse.grader.results import Status
+from kerascourse.grader.settings import Settings, thread_env
 from kerascourse.lessons import autograder_zip, lessons
 
 LESSONS = lessons()
@@ -56,6 +56,14 @@ def test_each_submission_gets_its_due(graded, lesson, kind, name):
     record = graded[lesson, kind][1][name]
     assert verdict(lesson, kind, record) == "ok", json.dumps(record.to_dict(), indent=1)
     assert isinstance(record.status, Status) and (record.status == Status.GRADED or record.reason)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_stub_leaves_every_question_unattempted_and_the_reference_none(graded, lesson):
+    out, records = graded[lesson, "samples"]
+    assert records["stub.ipynb"].unattempted == list(records["stub.ipynb"].questions)
+    assert records["reference.ipynb"].unattempted == []
+    assert pool.read_record(out, "stub.ipynb").unattempted == records["stub.ipynb"].unattempted
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -143,7 +151,9 @@ def test_force_grades_again_with_identical_results(graded, tmp_path):
 def test_report_renders_in_a_real_browser(graded, tmp_path):
     out, records = graded[HOSTILE_LESSON, "hostile"]
     html = (out / "report.html").read_text()
-    assert html.count("<img") == 6 and "tampered" in html and "Most common failing checks" in html
+    questions = {name for record in records.values() for name in record.questions}
+    assert html.count("<img") == len(questions) + 2, "one histogram per question, the total and the run time"
+    assert "tampered" in html and "Most common failing checks" in html and "Per question" in html
     assert all(record.submission in html for record in records.values())
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "install Debian's chromium (make does this) to render the report"

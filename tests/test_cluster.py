@@ -17,8 +17,8 @@ from killing import KillOnStart
 
 from kerascourse import ROOT
 from kerascourse.grader import cluster, pool
-from kerascourse.grader.pipeline import Settings
 from kerascourse.grader.results import Status
+from kerascourse.grader.settings import Settings
 
 LESSON = "12_deploy"  # the fewest sample notebooks
 SAMPLES = ROOT / "autograder" / LESSON / "samples"

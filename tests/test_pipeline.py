@@ -9,8 +9,9 @@ import pytest
 
 from kerascourse.checks.answers import NOT_DEFINED, Unavailable
 from kerascourse.grader import cell_errors, loader, pipeline
-from kerascourse.grader.pipeline import Ended, Execution, Settings
+from kerascourse.grader.pipeline import Ended, Execution
 from kerascourse.grader.results import Status
+from kerascourse.grader.settings import Settings
 
 
 def stream(work, *members):

@@ -7,7 +7,7 @@ import zipfile
 import nbformat
 import pytest
 
-from kerascourse.grader import submissions
+from kerascourse.grader import pool, submissions
 
 
 def notebook_file(tmp_path, *sources, name="work.ipynb", kernel="python3"):
@@ -115,3 +115,15 @@ def test_a_zip_that_is_not_a_zip_is_invalid(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(submissions.Invalid, match="not a zip archive"):
         submissions.read(path)
+
+
+def test_every_entry_the_grader_does_not_take_is_named_with_the_reason(tmp_path):
+    (tmp_path / "ada.ipynb").write_text("{}")
+    (tmp_path / "bo.zip").write_bytes(b"")
+    (tmp_path / "student_c").mkdir()
+    (tmp_path / "student_c" / "03_dnn.ipynb").write_text("{}")
+    (tmp_path / "notes.txt").write_text("")
+    assert [path.name for path in pool.submission_files(tmp_path)] == ["ada.ipynb", "bo.zip"]
+    skipped = dict(pool.skipped_entries(tmp_path))
+    assert sorted(skipped) == ["notes.txt", "student_c"]
+    assert "kerascourse intake" in skipped["student_c"] and "not a notebook" in skipped["notes.txt"]

@@ -1,6 +1,6 @@
 """The ``kerascourse`` command. For students, from any folder: start a lesson, check a notebook. For
-instructors and maintainers, in a clone of the course: assign lessons, grade a folder, run the demo,
-prepare data."""
+instructors and maintainers, in a clone of the course: assign lessons, take in an LMS export, grade a folder,
+build the gradebook, run the demo, prepare data."""
 
 import argparse
 import os
@@ -54,14 +54,16 @@ def check(lesson, notebook):
 
 def grade(args):
     from kerascourse.grader import pool
-    from kerascourse.grader.pipeline import Settings
     from kerascourse.grader.results import Status
+    from kerascourse.grader.settings import Settings
 
     settings = Settings(args.lesson, timeout=args.timeout, cell_timeout=args.cell_timeout,
                         memory_mb=args.memory_mb, disk_mb=args.disk_mb)
     if args.scheduler and args.workers:
         print("--workers sets the local pool's or --cluster local's workers; a scheduler's cluster has its own")
         return 2
+    for name, why in pool.skipped_entries(args.submissions):
+        print(f"skipped {name}: {why}")
     if args.scheduler or args.cluster:
         from kerascourse.grader import cluster
 
@@ -72,6 +74,50 @@ def grade(args):
     counts = {status: sum(r.status == status for r in records) for status in Status}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     print(f"graded {len(records)} submissions into {args.out}: {summary}")
+    return 0
+
+
+def intake(args):
+    from kerascourse.term import config
+    from kerascourse.term.intake import intake as take_in
+
+    term = config.load(args.term, args.lesson) if args.term else None
+    roster, preset = args.roster or (term and term.roster), args.preset or (term and term.preset)
+    if not (roster and preset):
+        print("give --roster and --preset, or a --term config that names them")
+        return 2
+    rows = take_in(args.lesson, args.export, args.intake, roster, preset, args.manifest)
+    for row in rows:
+        if row["status"] == "skipped":
+            print(f"skipped {row['source']}: {row['reason']}")
+    counts = {status: sum(r["status"] == status for r in rows) for status in ("submitted", "missing", "skipped")}
+    print(f"intake into {args.intake}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    return 0
+
+
+def gradebook(args):
+    from kerascourse.term import config
+    from kerascourse.term.gradebook import gradebook as build
+
+    term = config.load(args.term, args.lesson)
+    if not (args.intake or term.intake):
+        print(f"give --intake or `intake:` in {args.term}")
+        return 2
+    rows = build(term, args.out, args.gradebook, args.intake)
+    late = sum(row["penalty"] > 0 for row in rows)
+    print(f"wrote {args.gradebook}/grades.csv and canvas.csv: {len(rows)} students, {late} with a late penalty")
+    return 0
+
+
+def similarity(args):
+    from kerascourse.grader import pool
+    from kerascourse.grader import similarity as similar
+
+    notebooks = [path for path in pool.submission_files(args.submissions) if path.suffix == ".ipynb"]
+    pairs = similar.report(args.lesson, notebooks, threshold=args.threshold or similar.THRESHOLD)
+    similar.write_html(pairs, args.page)
+    print(f"{len(pairs)} pairs of answers at or above {pairs.threshold:g} similarity, {len(pairs.skipped)} answers "
+          f"not compared: {args.page} (for a person to review; nothing is penalized)")
     return 0
 
 
@@ -120,6 +166,27 @@ def parser():
     grade_parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds before a cell is stopped")
     grade_parser.add_argument("--memory-mb", type=float, default=3000.0, help="memory limit per notebook")
     grade_parser.add_argument("--disk-mb", type=float, default=1024.0, help="what a notebook may write to disk")
+    intake_parser = commands.add_parser("intake", help="match an LMS export to the roster: one notebook a student")
+    intake_parser.add_argument("lesson")
+    intake_parser.add_argument("export", type=Path, help="the LMS's download: a folder, or Gradescope's zip")
+    intake_parser.add_argument("intake", type=Path, help="writes <student_id>.ipynb and intake.csv here")
+    intake_parser.add_argument("--roster", type=Path, help="default: the --term config's")
+    intake_parser.add_argument("--preset", choices=["canvas", "moodle", "github", "gradescope"],
+                               help="default: the --term config's")
+    intake_parser.add_argument("--term", type=Path, help="the assignment's config, term/LESSON.yaml")
+    intake_parser.add_argument("--manifest", type=Path, help="a CSV of student_id, submitted_at")
+    book_parser = commands.add_parser("gradebook", help="grades.csv and Canvas's canvas.csv from a graded intake")
+    book_parser.add_argument("lesson")
+    book_parser.add_argument("out", type=Path, help="the folder `kerascourse grade` wrote")
+    book_parser.add_argument("gradebook", type=Path)
+    book_parser.add_argument("--term", type=Path, required=True, help="the assignment's config, term/LESSON.yaml")
+    book_parser.add_argument("--intake", type=Path, help="the intake folder (default: the config's)")
+    similar_parser = commands.add_parser("similarity", help="pairs of answers too alike, for a person to review")
+    similar_parser.add_argument("lesson")
+    similar_parser.add_argument("submissions", type=Path, help="a folder of notebooks, an intake folder for one")
+    similar_parser.add_argument("page", type=Path, help="the HTML page to write")
+    similar_parser.add_argument("--threshold", type=float,
+                                help="the share of shared code fragments from which a pair is listed (default 0.8)")
     commands.add_parser("data", help="prepare TFDS datasets in the data directory").add_argument(
         "names", nargs="*", help="default: every dataset the lessons read at grading size"
     )
@@ -151,6 +218,14 @@ def main(argv=None):
         return demo(args.lessons, args.out)
     if args.command == "grade":
         return grade(args)
+    if args.command == "similarity":
+        return similarity(args)
+    if args.command in ("intake", "gradebook"):
+        try:
+            return (intake if args.command == "intake" else gradebook)(args)
+        except (OSError, ValueError, KeyError) as wrong:
+            print(f"{args.command}: {wrong!r}")
+            return 2
     return data(args.names)
 
 

@@ -7,7 +7,7 @@ from kerascourse import ROOT
 from kerascourse.authoring import assign, samples
 from kerascourse.authoring.verdicts import verdict
 from kerascourse.grader import pool
-from kerascourse.grader.pipeline import Settings
+from kerascourse.grader.settings import Settings
 from kerascourse.lessons import lessons as all_lessons
 
 KINDS = ("samples", "hostile")

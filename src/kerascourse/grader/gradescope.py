@@ -21,10 +21,14 @@ import os
 import sys
 from pathlib import Path
 
+from kerascourse.grader import pool, report
+from kerascourse.grader.results import gradescope_results
+from kerascourse.grader.settings import Settings
+
 MB = 2**20
 # Where the container's memory limit is: cgroup v2, then v1.
 CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
-GRADER_MB = 1536  # this process, the worker's server and the worker, each with TensorFlow imported
+GRADER_MB = 1536  # this process and the grading worker, which imports TensorFlow and loads the answers
 MIN_NOTEBOOK_MB = 1536  # a notebook's kernel with TensorFlow, its data and a small model
 RECOMMENDED_GB = 4
 LOG = "grader.log"  # beside results.json: what TensorFlow and Keras print while the worker judges
@@ -76,8 +80,6 @@ def memory_limit_mb(paths=CGROUP_LIMITS):
 
 def memory(limit_mb):
     """The memory the notebook may use; refuses a limit that leaves it too little."""
-    from kerascourse.grader.pipeline import Settings
-
     default = Settings.memory_mb
     if limit_mb is None:
         return default
@@ -109,17 +111,12 @@ def find(submission, lesson):
 
 
 def grade(path, settings, results):
-    from kerascourse.grader import pool
-
-    # This process has imported the grader and grades one file: the worker forks from it, not from a
-    # server that would import TensorFlow once more.
+    # One file to grade: the worker forks from this process, which has not imported TensorFlow, and imports
+    # it once; a forkserver would hold a second copy in a process of its own.
     return pool.grade_in_worker(path, settings, results / LOG, multiprocessing.get_context("fork"))
 
 
 def write(results, record):
-    from kerascourse.grader import report
-    from kerascourse.grader.results import gradescope_results
-
     (results / "results.json").write_text(json.dumps(gradescope_results(record, report.question_feedback), indent=1))
 
 
@@ -145,8 +142,6 @@ def main(autograder="/autograder"):
     except Refused as refused:
         refusal(results, str(refused))
         return 0
-    from kerascourse.grader.pipeline import Settings
-
     record = grade(path, Settings(lesson, memory_mb=notebook_mb, source=str(source)), results)
     write(results, record)
     print(f"{path.name}: {record.status}, {record.score:g} / {record.max_score:g} points"

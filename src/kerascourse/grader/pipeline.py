@@ -19,24 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerascourse import ROOT
+import nbformat
+
 from kerascourse.course import data, setup_notebook
-from kerascourse.grader import cell_errors, judge, loader, runner, sandbox, submissions
+from kerascourse.grader import cell_errors, judge, loader, runner, sandbox, similarity, submissions
 from kerascourse.grader.results import QuestionResult, Record, Status, total
+from kerascourse.grader.settings import thread_env
 from kerascourse.lessons import autograder_zip, grading_config
-
-
-@dataclass
-class Settings:
-    lesson: str
-    timeout: float = 600.0  # seconds for a whole notebook
-    cell_timeout: float = 60.0  # seconds before a cell is interrupted
-    memory_mb: float = 3000.0  # the notebook's process tree, and separately the grader's own process
-    disk_mb: float = 1024.0  # what the notebook may write, and again what its export may hold
-    judge_timeout: float = 300.0  # seconds for loading and judging the exported answers
-    root: str = str(ROOT)  # the course checkout holding autograder/ and reference/
-    source: str = ""  # or an unzipped autograder zip (Gradescope's /autograder/source) to read the tests from
-    threads: int = 0  # CPU threads per notebook and judge; 0: the cores shared among the parallel notebooks
 
 
 class Ended(Exception):
@@ -51,13 +40,6 @@ class Ended(Exception):
 class Execution:
     peak_mb: float
     report: dict = field(default_factory=dict)  # the runner's report: errors, interrupted cells, timings
-
-
-def thread_env(threads):
-    """Environment variables that hold TensorFlow and oneDNN to ``threads`` threads (none for 0)."""
-    if not threads:
-        return {}
-    return {"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": str(threads)}
 
 
 def read(path):
@@ -197,6 +179,14 @@ def material(settings):
     return judge.test_files(autograder), config.get("probes", {})
 
 
+def unattempted(notebook, settings):
+    """The questions the notebook left as the lesson's stub has them; none known without the stub."""
+    stub = similarity.default_stub(settings.lesson, settings.root)
+    if settings.source or not stub.is_file():
+        return []
+    return similarity.unattempted(notebook, nbformat.read(stub, as_version=4))
+
+
 @contextmanager
 def timed(timings, step):
     started = time.monotonic()
@@ -224,6 +214,7 @@ def grade_submission(path, settings, limits=loader.LIMITS, on_step=lambda step, 
         with timed(timings, "read"):
             submission = read(path)
         record.hints = submission.hints
+        record.unattempted = unattempted(submission.notebook, settings)
         with tempfile.TemporaryDirectory(prefix="kerascourse-") as work:
             work = Path(work)
             on_step("execute", record)

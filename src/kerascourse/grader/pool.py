@@ -25,8 +25,8 @@ import psutil
 from tqdm import tqdm
 
 from kerascourse.grader import report
-from kerascourse.grader.pipeline import Settings, thread_env
 from kerascourse.grader.results import Record, Status, gradescope_results, record_from_results, write_csv
+from kerascourse.grader.settings import Settings, thread_env
 
 SUFFIXES = (".ipynb", ".zip")
 LOG = "grader.log"  # in each output folder: what TensorFlow and Keras print while the workers load and judge
@@ -39,6 +39,16 @@ PR_SET_PDEATHSIG = 1  # prctl(2)
 
 def submission_files(folder):
     return sorted(path for path in Path(folder).iterdir() if path.is_file() and path.suffix in SUFFIXES)
+
+
+def skipped_entries(folder):
+    """``(name, why)`` for each entry of ``folder`` that is not graded, so that none is skipped silently."""
+    graded = set(submission_files(folder))
+    return [
+        (path.name, "a folder: `kerascourse intake` takes the notebooks out of students' folders" if path.is_dir()
+         else "not a notebook (.ipynb) or a zip holding one")
+        for path in sorted(Path(folder).iterdir()) if path not in graded
+    ]
 
 
 @functools.cache

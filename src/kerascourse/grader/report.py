@@ -4,6 +4,7 @@ import base64
 import html
 import io
 from collections import Counter
+from urllib.parse import quote
 
 from kerascourse.grader.results import Status
 
@@ -35,7 +36,7 @@ def feedback_markdown(record):
     return "\n".join(lines) + "\n"
 
 
-def _histogram(values, maximum, title):
+def _histogram(values, maximum, title, unit="points"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -44,7 +45,7 @@ def _histogram(values, maximum, title):
     figure, axes = plt.subplots(figsize=(3.2, 2.2), dpi=100)
     axes.hist(values, bins=min(10, max(1, int(maximum * 2) or 1)), range=(0, maximum or 1), color="#3b6ea5")
     axes.set_title(title, fontsize=9)
-    axes.set_xlabel("points", fontsize=8)
+    axes.set_xlabel(unit, fontsize=8)
     axes.set_ylabel("submissions", fontsize=8)
     axes.tick_params(labelsize=7)
     figure.tight_layout()
@@ -64,13 +65,40 @@ def failing_checks(records):
     return counts
 
 
+def share(count, records):
+    """``count`` of ``records`` as a whole percentage."""
+    return f"{100 * count / max(len(records), 1):.0f}%"
+
+
+def question_rows(records, questions, maxima):
+    """Per question: its points, the mean, the shares with full marks, with nothing and not attempted
+    (the starter code left as it was), the check that fails most often and its share, and the hints used."""
+    failing = failing_checks(records)
+    rows = []
+    for q in questions:
+        scores = [r.question(q).score for r in records]
+        top = max(((message, n) for (name, message), n in failing.items() if name == q), key=lambda m: m[1],
+                  default=("-", 0))
+        rows.append(
+            f"<tr><td>{html.escape(q)}</td><td>{maxima[q]:g}</td><td>{sum(scores) / max(len(scores), 1):.2f}</td>"
+            f"<td>{share(sum(score >= maxima[q] for score in scores), records)}</td>"
+            f"<td>{share(sum(score == 0 for score in scores), records)}</td>"
+            f"<td>{share(sum(q in r.unattempted for r in records), records)}</td>"
+            f"<td>{html.escape(top[0])}</td><td>{share(top[1], records)}</td>"
+            f"<td>{sum(bool(r.hints.get(q)) for r in records)}</td>"
+            f"<td>{sum(r.hints.get(q, 0) for r in records)}</td></tr>"
+        )
+    return "".join(rows)
+
+
 def hints_used(record):
     """``q1: 2, q3: 1``: the hints the submitted notebook shows, per question."""
     return ", ".join(f"{q}: {n}" for q, n in sorted(record.hints.items()) if n)
 
 
 def write(path, records, lesson):
-    """The batch report: score distributions, common failing checks, submissions needing attention."""
+    """The batch report: score and run-time distributions, per-question analytics, common failing checks,
+    submissions needing attention, and every submission linked to its feedback."""
     questions = sorted({name for record in records for name in record.questions})
     maxima = {q: max(r.questions[q].possible for r in records if q in r.questions) for q in questions}
     total = max((r.max_score for r in records), default=0)
@@ -83,10 +111,17 @@ def write(path, records, lesson):
         f" / {maximum:g}</figcaption></figure>"
         for name, values, maximum in plots
     )
+    seconds = [r.seconds for r in records]
+    figures += (
+        f'<figure><img alt="time distribution" src="data:image/png;base64,'
+        f'{_histogram(seconds, max(seconds, default=0), "notebook run time", "seconds")}">'
+        f"<figcaption>run time: median {sorted(seconds)[len(seconds) // 2] if seconds else 0:.0f} s"
+        f"</figcaption></figure>"
+    )
     status_counts = Counter(r.status for r in records)
     statuses = "".join(f"<li>{html.escape(s)}: {n}</li>" for s, n in sorted(status_counts.items()))
     checks = "".join(
-        f"<tr><td>{html.escape(q)}</td><td>{html.escape(message)}</td><td>{n}</td></tr>"
+        f"<tr><td>{html.escape(q)}</td><td>{html.escape(message)}</td><td>{n}</td><td>{share(n, records)}</td></tr>"
         for (q, message), n in failing_checks(records).most_common(15)
     )
     attention = "".join(
@@ -95,14 +130,9 @@ def write(path, records, lesson):
         for r in records
         if r.status != Status.GRADED
     )
-    hint_rows = "".join(
-        f"<tr><td>{html.escape(q)}</td><td>{sum(bool(r.hints.get(q)) for r in records)}</td>"
-        f"<td>{sum(r.hints.get(q, 0) for r in records)}</td></tr>"
-        for q in questions
-    )
     rows = "".join(
-        f"<tr><td>{html.escape(r.submission)}</td><td>{r.status}</td><td>{r.score:.4g} / {r.max_score:g}</td>"
-        f"<td>{html.escape(hints_used(r)) or '-'}</td></tr>"
+        f'<tr><td><a href="feedback/{quote(r.submission)}.md">{html.escape(r.submission)}</a></td><td>{r.status}</td>'
+        f"<td>{r.score:.4g} / {r.max_score:g}</td><td>{html.escape(hints_used(r)) or '-'}</td></tr>"
         for r in records
     )
     path.write_text(
@@ -111,9 +141,9 @@ def write(path, records, lesson):
             count=len(records),
             statuses=statuses,
             figures=figures,
-            checks=checks or "<tr><td colspan=3>none</td></tr>",
+            checks=checks or "<tr><td colspan=4>none</td></tr>",
             attention=attention or "<tr><td colspan=3>none</td></tr>",
-            hints=hint_rows,
+            questions=question_rows(records, questions, maxima),
             rows=rows,
         )
     )
@@ -134,14 +164,16 @@ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding
 <body>
 <h1>Grading report: {lesson}</h1>
 <p>{count} submissions.</p><ul>{statuses}</ul>
-<h2>Score distributions</h2><div class="figures">{figures}</div>
+<h2>Score and time distributions</h2><div class="figures">{figures}</div>
+<h2>Per question</h2>
+<table><tr><th>question</th><th>points</th><th>mean</th><th>full marks</th><th>nothing</th><th>not attempted</th>
+<th>check failed most often</th><th>its share</th><th>submissions that used hints</th><th>hints shown in all</th></tr>
+{questions}</table>
 <h2>Most common failing checks</h2>
-<table><tr><th>question</th><th>check message</th><th>submissions</th></tr>{checks}</table>
+<table><tr><th>question</th><th>check message</th><th>submissions</th><th>share</th></tr>{checks}</table>
 <h2>Submissions needing attention</h2>
 <table><tr><th>submission</th><th>status</th><th>reason</th></tr>{attention}</table>
-<h2>Hints used</h2>
-<table><tr><th>question</th><th>submissions that used hints</th><th>hints shown in all</th></tr>{hints}</table>
 <h2>All submissions</h2>
-<table><tr><th>submission</th><th>status</th><th>score</th><th>hints used</th></tr>{rows}</table>
+<table><tr><th>submission (its feedback)</th><th>status</th><th>score</th><th>hints used</th></tr>{rows}</table>
 </body></html>
 """

@@ -67,6 +67,7 @@ class Record:
     worker_peak_mb: float = 0.0  # the worker's own peak memory (the trusted side)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for the profile
     hints: dict[str, int] = field(default_factory=dict)  # question -> hints the submitted notebook shows
+    unattempted: list[str] = field(default_factory=list)  # questions whose answers hold only the starter code
 
     def question(self, name):
         """The result of question ``name``; an empty one worth nothing when it was not graded."""
