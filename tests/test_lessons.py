@@ -135,18 +135,19 @@ def test_exercises_hold_no_solution_and_no_hidden_test(lesson):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_zip_holds_the_tests_the_batch_grader_judges_with_and_the_library_whole(lesson):
     """What makes one lesson's zip differ from another's: its tests (which test_batch grades the reference,
-    stub and every variant with, read from this very zip) and its otter configuration. The library it
-    ships is byte for byte the student side of the package, and nothing of the grader or the authoring
-    tools. With the zip run end to end below for one lesson, each lesson's zip is proven without running
-    its reference and stub a second time."""
+    stub and every variant with, read from this very zip), its grading.yaml and its otter configuration.
+    The library it ships is byte for byte the package's, the grader that Gradescope runs included, and
+    nothing of the authoring tools. With the zip run end to end below for one lesson, and as Gradescope
+    runs it in test_gradescope for another, each lesson's zip is proven without running its reference and
+    stub a second time."""
     with zipfile.ZipFile(autograder_zip(lesson)) as archive:
         names = set(archive.namelist())
         shipped = {name: archive.read(name) for name in names if name.startswith("files/kerascourse/")}
         config = json.loads(archive.read("otter_config.json"))
     expected = assign.package_files()
     assert sorted(shipped) == sorted(expected) and all(shipped[n] == path.read_bytes() for n, path in expected.items())
-    assert not any("/grader/" in name or "/authoring/" in name for name in shipped)
-    assert {"run_autograder", "setup.sh", "otter_config.json"} <= names
+    assert any("/grader/" in name for name in shipped) and not any("/authoring/" in name for name in shipped)
+    assert {"run_autograder", "setup.sh", "otter_config.json", "grading.yaml"} <= names
     assert {f"tests/{q}.py" for q in questions(lesson)} <= names and config["lang"] == "python"
 
 
