@@ -4,8 +4,10 @@ no hidden test text in anything a student sees, resumable runs, a report that re
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -45,6 +47,22 @@ def test_a_workers_framework_messages_go_to_its_log_not_the_console(tmp_path, ca
         os.close(console)
     assert "retracing" in log.read_text()
     assert "retracing" not in capfd.readouterr().err
+
+
+def test_grading_prints_a_line_per_file_and_leaves_the_frameworks_messages_in_the_log(tmp_path):
+    folder, out = tmp_path / "submissions", tmp_path / "out"
+    folder.mkdir()
+    (folder / "ada.ipynb").write_bytes(b"")
+    (folder / "notes.txt").write_text("")
+    command = [Path(sys.executable).parent / "kerascourse", "grade", HOSTILE_LESSON, folder, out]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    skipped, told, result, summary = run.stdout.splitlines()
+    assert str(out / pool.LOG) in told and skipped.startswith("skipped notes.txt: not a notebook")
+    assert result.startswith(f"ada.ipynb: {Status.INVALID} 0/") and "the file is empty" in result
+    assert summary == f"graded 1 submissions into {out}: 1 {Status.INVALID}"
+    bar = [chunk for chunk in re.split(r"[\r\n]+", run.stderr) if chunk.strip()]
+    assert bar and all("notebook" in chunk for chunk in bar), "only the progress bar: TensorFlow's lines go to the log"
 
 
 def test_the_hostile_corpus_lives_with_one_lesson():

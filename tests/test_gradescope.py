@@ -1,13 +1,14 @@
 """The autograder zip as Gradescope runs it: bubblewrap lays out ``/autograder/{source,submission,results}``
 for each submission and runs the zip's own ``run_autograder``, with this project's virtual environment
-standing in for the one ``setup.sh`` builds, and the checkout's own autograder and reference folders
-hidden, as they are on Gradescope."""
+standing in for the one ``setup.sh`` builds, the library the zip ships in place of the checkout's, and
+the rest of the checkout hidden, as it is on Gradescope."""
 
 import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import zipfile
@@ -19,6 +20,7 @@ import nbformat
 import pytest
 from failing import hidden_test_lines
 
+import kerascourse
 from kerascourse import ROOT
 from kerascourse.authoring import hostile
 from kerascourse.course import data
@@ -55,16 +57,8 @@ open(LEAK_FILE, "w").write(leaked)"""
 
 def run_autograder(tmp, filename, content, *, bubblewrap=True, memory_limit_mb=None):
     """Lay out /autograder for one submission, run the zip's run_autograder; (exit status, results.json)."""
-    layout = tmp / "autograder"
-    for folder in ("submission", "results"):
-        (layout / folder).mkdir(parents=True)
-    with zipfile.ZipFile(autograder_zip(LESSON)) as archive:
-        archive.extractall(layout / "source")
-    (layout / "source" / "run_autograder").chmod(0o755)
-    (layout / "submission" / filename).write_bytes(content)
-    binds = ["--bind", str(layout), "/autograder"]
-    for hidden in ("autograder", "reference"):
-        binds += ["--tmpfs", str(ROOT / hidden)]
+    layout = lay_out(tmp, filename, content)
+    binds = ["--bind", str(layout), "/autograder", *only_what_setup_leaves(layout / "source")]
     if not bubblewrap:  # a container that has no bubblewrap, where Python lives under root's private home
         binds += ["--ro-bind", "/dev/null", shutil.which("bwrap")] + python_made_reachable()
     if memory_limit_mb:
@@ -78,6 +72,30 @@ def run_autograder(tmp, filename, content, *, bubblewrap=True, memory_limit_mb=N
     results = layout / "results" / "results.json"
     assert results.exists(), run.stdout[-2000:] + run.stderr[-2000:]
     return run.returncode, json.loads(results.read_text()), run.stdout
+
+
+def lay_out(tmp, filename, content):
+    """``tmp/autograder`` as Gradescope lays it out: the zip in ``source``, the upload, no results yet."""
+    layout = tmp / "autograder"
+    for folder in ("submission", "results"):
+        (layout / folder).mkdir(parents=True)
+    with zipfile.ZipFile(autograder_zip(LESSON)) as archive:
+        archive.extractall(layout / "source")
+    (layout / "source" / "run_autograder").chmod(0o755)
+    (layout / "submission" / filename).write_bytes(content)
+    return layout
+
+
+def only_what_setup_leaves(source):
+    """The checkout hidden, as on Gradescope, except this virtual environment and the prepared datasets
+    (standing in for the environment and ``/opt/kerascourse/datasets`` that setup.sh builds), with the
+    library shipped in the zip where this environment imports ``kerascourse`` from: no file the zip
+    lacks can be read."""
+    kept = [Path(sys.prefix), data.data_dir()]
+    library = Path(kerascourse.__file__).parent
+    return ["--tmpfs", str(ROOT), *[arg for path in kept for arg in ("--ro-bind", str(path), str(path))],
+            "--perms", "0755", "--dir", str(library.parent),
+            "--ro-bind", str(source / "files" / "kerascourse"), str(library)]
 
 
 def python_made_reachable():
@@ -170,6 +188,44 @@ def test_a_container_with_too_little_memory_fails_with_a_message_not_a_silent_ze
     assert status == 1 and results["tests"] == []
     assert "768 MB" in results["output"] and "Autograder Settings" in results["output"]
     assert results["output"] in printed
+
+
+def test_setup_sh_puts_the_library_and_the_datasets_where_grading_then_finds_them(tmp_path):
+    """setup.sh's course steps (``gradescope.SETUP``) run as on Gradescope, with apt-get and mamba stood in
+    for: over a writable overlay of this environment (the copy must land in its site-packages) and a
+    fresh /opt, /root and checkout; then the reference is graded from what they left alone."""
+    reference = (ROOT / "autograder" / LESSON / "samples" / "reference.ipynb").read_bytes()
+    layout, env, shims = lay_out(tmp_path, f"{LESSON}.ipynb", reference), Path(sys.prefix), tmp_path / "shims"
+    for folder in ("upper", "work", "shims"):
+        (tmp_path / folder).mkdir()
+    (shims / "apt-get").write_text(f'#!/bin/sh\necho "$@" >> {shims / "apt.log"}\n')
+    (shims / "mamba").write_text('#!/bin/sh\n# mamba run -n otter-env COMMAND...\nshift 3\nexec "$@"\n')
+    for shim in ("apt-get", "mamba"):
+        (shims / shim).chmod(0o755)
+    reachable = python_made_reachable()  # /root private again, as Gradescope's is, for setup.sh to open
+    if reachable[1:2] != ["/root"]:
+        reachable = ["--tmpfs", "/root", *reachable]
+    private_root = ["--perms", "0700", *reachable]
+    container = ["bwrap", "--dev-bind", "/", "/", "--bind", str(layout), "/autograder", "--tmpfs", "/opt",
+                 "--bind", str(data.data_dir()), "/opt/kerascourse/datasets", *private_root,
+                 "--tmpfs", str(ROOT), "--bind", str(env), str(env),
+                 "--", "bash", "-euc", f"cd /autograder/source\n{gradescope.SETUP}\n"
+                 "stat -c %A /root > /autograder/results/root-mode\nexec /autograder/source/run_autograder"]
+    overlay = f"lowerdir={env},upperdir={tmp_path / 'upper'},workdir={tmp_path / 'work'}"
+    script = 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"'
+    run = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "-", overlay, env,
+                          *container], env={**os.environ, "PATH": f"{shims}:{env / 'bin'}:{os.environ['PATH']}"},
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    results = json.loads((layout / "results" / "results.json").read_text())
+    possible = sum(test["max_score"] for test in results["tests"])
+    assert possible > 0 and results["score"] == pytest.approx(possible), results
+    assert (shims / "apt.log").read_text().split() == ["install", "-y", "bubblewrap", "espeak-ng"]
+    site = Path(sysconfig.get_paths()["purelib"]).relative_to(env)
+    copied = tmp_path / "upper" / site / "kerascourse"
+    assert sorted(p.name for p in copied.iterdir() if p.is_dir() and p.name != "__pycache__") == sorted(
+        p.name for p in (layout / "source" / "files" / "kerascourse").iterdir() if p.is_dir())
+    assert (layout / "results" / "root-mode").read_text().strip().endswith("x")  # others may enter /root
 
 
 def test_the_memory_left_to_the_notebook_is_the_containers_less_the_graders(tmp_path):

@@ -247,3 +247,30 @@ def test_intake_command_prints_each_skipped_thing(tmp_path, roster, capsys):
     assert cli.main([*argv[:4], "--term", str(tmp_path / "term.yaml")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == lines[-1]
     assert cli.main(argv[:4]) == 2
+
+
+def test_a_courses_own_naming_matches_files_and_folders_by_a_pattern(tmp_path, roster, capsys):
+    export = tmp_path / "export"
+    write(export / f"s1_{LESSON}.ipynb")
+    write(export / "S2" / "work" / f"{LESSON}.ipynb")
+    write(export / f"s9_{LESSON}.ipynb")
+    term = {"deadline": DEADLINE, "roster": roster.name, "preset": "pattern", "pattern": r"^(?P<key>s\d+)(_|$)"}
+    (tmp_path / "term.yaml").write_text(yaml.safe_dump(term))
+    argv = ["intake", LESSON, str(export), str(tmp_path / "intake"), "--term", str(tmp_path / "term.yaml")]
+    assert cli.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"skipped s9_{LESSON}.ipynb: matches no roster student_id",
+                     f"intake into {tmp_path / 'intake'}: 2 submitted, 1 missing, 1 skipped"]
+    assert sorted(path.name for path in (tmp_path / "intake").iterdir()) == ["intake.csv", "s1.ipynb", "s2.ipynb"]
+    emails = tmp_path / "emails"
+    write(emails / f"ada@uni.edu_{LESSON}.ipynb")
+    write(emails / "Alan@Uni.edu" / f"{LESSON}.ipynb")
+    rows = intake(LESSON, emails, tmp_path / "by-email", roster, "pattern",
+                  naming=config.Naming(r"^(?P<key>[\w.]+@[\w.]+?)(_|$)", "email"))
+    assert sorted(by_status(rows, "submitted")) == ["s1", "s2"] and list(by_status(rows, "missing")) == ["s3"]
+    for wrong, message in [(r"^s\d+", "group named key"), (r"(?P<key>", "not a regular expression")]:
+        with pytest.raises(ValueError, match=message):
+            intake(LESSON, export, tmp_path / "wrong", roster, "pattern", naming=config.Naming(wrong))
+    with pytest.raises(ValueError, match="no column 'phone'"):
+        intake(LESSON, export, tmp_path / "wrong", roster, "pattern", naming=config.Naming(r"(?P<key>\d+)", "phone"))
+    assert cli.main([*argv[:4], "--roster", str(roster), "--preset", "pattern"]) == 2  # no pattern given

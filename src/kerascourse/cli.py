@@ -86,7 +86,8 @@ def intake(args):
     if not (roster and preset):
         print("give --roster and --preset, or a --term config that names them")
         return 2
-    rows = take_in(args.lesson, args.export, args.intake, roster, preset, args.manifest)
+    naming = config.Naming(args.pattern, args.column) if args.pattern else term and term.naming
+    rows = take_in(args.lesson, args.export, args.intake, roster, preset, args.manifest, naming)
     for row in rows:
         if row["status"] == "skipped":
             print(f"skipped {row['source']}: {row['reason']}")
@@ -171,8 +172,11 @@ def parser():
     intake_parser.add_argument("export", type=Path, help="the LMS's download: a folder, or Gradescope's zip")
     intake_parser.add_argument("intake", type=Path, help="writes <student_id>.ipynb and intake.csv here")
     intake_parser.add_argument("--roster", type=Path, help="default: the --term config's")
-    intake_parser.add_argument("--preset", choices=["canvas", "moodle", "github", "gradescope"],
-                               help="default: the --term config's")
+    intake_parser.add_argument("--preset", help="how the export names students: canvas, moodle, github, gradescope, "
+                               "or pattern (with --pattern); default: the --term config's")
+    intake_parser.add_argument("--pattern", help="with --preset pattern: a regular expression whose group key, "
+                               "in each file's or folder's name, is a roster --column value")
+    intake_parser.add_argument("--column", default="student_id", help="the roster column --pattern's key matches")
     intake_parser.add_argument("--term", type=Path, help="the assignment's config, term/LESSON.yaml")
     intake_parser.add_argument("--manifest", type=Path, help="a CSV of student_id, submitted_at")
     book_parser = commands.add_parser("gradebook", help="grades.csv and Canvas's canvas.csv from a graded intake")
@@ -224,7 +228,8 @@ def main(argv=None):
         try:
             return (intake if args.command == "intake" else gradebook)(args)
         except (OSError, ValueError, KeyError) as wrong:
-            print(f"{args.command}: {wrong!r}")
+            why = f"a CSV or YAML file lacks {wrong}" if isinstance(wrong, KeyError) else wrong
+            print(f"{args.command}: {why}")
             return 2
     return data(args.names)
 

@@ -60,6 +60,7 @@ def grade_folder(settings, submissions_dir, out, client, *, force=False, progres
 def grade_folders(batches, client, *, force=False, progress=True):
     """``pool.grade_folders`` on ``client``'s cluster: the same files in each ``out``, the same records."""
     jobs, total = pool.list_jobs(batches, notebook_threads(client), force)
+    labels = pool.job_labels(jobs)
     waiting, running, completed = deque(jobs), {}, distributed.as_completed()
     with pool.progress_bar(jobs, total, progress) as bar:
         submit_more(client, waiting, running, completed)
@@ -69,7 +70,7 @@ def grade_folders(batches, client, *, force=False, progress=True):
             with open(out / pool.LOG, "a") as handle:
                 handle.write(log)
             pool.write_record(out, record)
-            bar.update()
+            pool.report_progress(bar, labels[path], record, progress)
             submit_more(client, waiting, running, completed)
     return pool.write_batches(batches)
 
@@ -106,6 +107,7 @@ def grade_task(name, content, settings):
     with tempfile.TemporaryDirectory(prefix="kerascourse-task-") as folder:
         path, log = Path(folder) / name, Path(folder) / pool.LOG
         path.write_bytes(content)
+        pool.start_worker_server(log)
         record = pool.grade_in_worker(path, settings, log)
         return record.to_dict(), log.read_text(errors="replace") if log.exists() else ""
 

@@ -19,6 +19,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, replace
+from multiprocessing import forkserver
 from pathlib import Path
 
 import psutil
@@ -57,6 +58,20 @@ def worker_context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)
     return context
+
+
+def start_worker_server(log):
+    """Start the server that grading workers fork from (unless it runs), its standard error in ``log``:
+    what TensorFlow prints while the server imports it goes there, not to the console."""
+    worker_context()
+    sys.stderr.flush()
+    console = os.dup(sys.__stderr__.fileno())
+    try:
+        send_stderr_to(log)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(console, sys.__stderr__.fileno())
+        os.close(console)
 
 
 def grade_in_worker(path, settings, log, context=None):
@@ -121,11 +136,15 @@ def grade_folders(batches, *, workers=None, force=False, progress=True):
     # times slower than their share; each gets its share of the cores instead.
     threads = max(1, (os.cpu_count() or 1) // workers)
     jobs, total = list_jobs(batches, threads, force)
+    labels = job_labels(jobs)
+    if jobs:
+        start_worker_server(jobs[0][2] / LOG)
     with ThreadPoolExecutor(max_workers=workers) as pool, progress_bar(jobs, total, progress) as bar:
-        futures = {pool.submit(grade_in_worker, path, settings, out / LOG): out for path, settings, out in jobs}
+        futures = {pool.submit(grade_in_worker, path, settings, out / LOG): (path, out) for path, settings, out in jobs}
         for future in as_completed(futures):
-            write_record(futures[future], future.result())
-            bar.update()
+            path, out = futures[future]
+            write_record(out, future.result())
+            report_progress(bar, labels[path], future.result(), progress)
     return write_batches(batches)
 
 
@@ -155,6 +174,21 @@ def progress_bar(jobs, total, progress):
             where = f"{LOG} in each folder under {os.path.commonpath(folders)}"
         print(f"TensorFlow's and Keras's own messages go to {where}")
     return tqdm(total=total, initial=total - len(jobs), unit="notebook", disable=not progress)
+
+
+def job_labels(jobs):
+    """{path: how the console names it}: the file's name, under its folders when jobs come from several."""
+    folders = {path.parent for path, _, _ in jobs}
+    top = Path(os.path.commonpath(folders)) if len(folders) > 1 else None
+    return {path: str(path.relative_to(top)) if top else path.name for path, _, _ in jobs}
+
+
+def report_progress(bar, label, record, progress):
+    """Advance the bar and print one line for ``record``: the file, its status and score, and why."""
+    if progress:
+        reason = f" ({record.reason.splitlines()[0][:200]})" if record.reason else ""
+        bar.write(f"{label}: {record.status} {record.score:g}/{record.max_score:g}{reason}")
+    bar.update()
 
 
 def write_batches(batches):

@@ -8,7 +8,9 @@ Schema (relative paths are relative to the config file's folder)::
         # kind zero: a late submission scores 0; per_hour / per_day: ``percent`` of the score off per
         # started hour / day late, at most ``cap`` percent (default 100)
     roster: roster.csv                     # student_id, name, email[, lms_id, github, extension_hours]
-    preset: canvas                         # canvas | moodle | github | gradescope
+    preset: canvas                         # canvas | moodle | github | gradescope | pattern
+    pattern: '^(?P<key>s[0-9]+)_'          # the pattern preset: group key in each file or folder name is
+    column: student_id                     #   a value of this roster column (default student_id)
     intake: ../intake/03_dnn               # the folder `kerascourse intake` wrote (optional: --intake)
     overrides: overrides/03_dnn.csv        # student_id, question, points or delta, comment, who (optional)
     canvas_assignment: "03 DNN (12345)"    # the Canvas gradebook column (default: the lesson's name)
@@ -56,6 +58,25 @@ class Policy:
         return min(self.cap, self.percent * started) / 100
 
 
+@dataclass(frozen=True)
+class Naming:
+    """The ``pattern`` preset's rule: ``pattern``'s group ``key`` is a value of the roster's ``column``."""
+    pattern: str
+    column: str = "student_id"
+
+    def check(self, roster):
+        """The compiled pattern; a ValueError that says what to fix when the rule cannot match."""
+        try:
+            regex = re.compile(self.pattern, re.IGNORECASE)
+        except re.error as error:
+            raise ValueError(f"pattern {self.pattern!r} is not a regular expression: {error}") from None
+        if "key" not in regex.groupindex:
+            raise ValueError(f"pattern {self.pattern!r} needs a group named key, as in (?P<key>[^_]+)")
+        if roster and self.column not in roster[0]:
+            raise ValueError(f"the roster has no column {self.column!r} for the pattern's key")
+        return regex
+
+
 @dataclass
 class Term:
     lesson: str
@@ -67,6 +88,7 @@ class Term:
     intake: Path | None = None
     overrides: Path | None = None
     canvas_assignment: str = ""
+    naming: Naming | None = None
 
     def late_hours(self, submitted_at, extension_hours=0.0):
         """Hours past the student's deadline, or 0 when within the grace period or the time is unknown."""
@@ -87,9 +109,10 @@ def load(path, lesson):
     def relative(key):
         return path.parent / data[key] if data.get(key) else None
 
+    naming = Naming(data["pattern"], data.get("column") or "student_id") if data.get("pattern") else None
     return Term(lesson, parse_time(data["deadline"]), float(data.get("grace_minutes", 0)), policy,
                 relative("roster"), data.get("preset", ""), relative("intake"), relative("overrides"),
-                data.get("canvas_assignment") or lesson)
+                data.get("canvas_assignment") or lesson, naming)
 
 
 def read_roster(path):

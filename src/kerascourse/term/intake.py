@@ -10,6 +10,8 @@ Presets, by how each LMS names its export:
 - gradescope: the export (zip or folder) whose ``submission_metadata.yml`` maps ``submission_<id>``
   folders to ``:submitters:`` (matched by ``:email:`` or ``:sid:``; a group
   submission goes to each submitter) and gives ``:created_at:``.
+- pattern: a course's own naming: ``Naming(pattern, column)``, a regular expression whose group ``key``,
+  searched in each file's or folder's name, is a value of the roster's ``column`` (case ignored).
 
 The submission time comes from Gradescope's ``:created_at:`` or the ``--manifest`` CSV
 (student_id, submitted_at), which wins; never from file times.
@@ -27,7 +29,7 @@ import yaml
 
 from kerascourse.term.config import parse_time, read_roster
 
-PRESETS = ("canvas", "moodle", "github", "gradescope")
+PRESETS = ("canvas", "moodle", "github", "gradescope", "pattern")
 CANVAS = re.compile(r"^[^_]+_(?:late_)?(?P<id>\d+)_\d+_(?P<name>.+)$", re.IGNORECASE)
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_\w+?_?$")
 COLUMNS = ["student_id", "name", "file", "submitted_at", "source", "status", "reason"]
@@ -45,7 +47,7 @@ def files_under(folder, prefix=""):
             if path.is_file()]
 
 
-def scan(export, preset, roster, skipped):
+def scan(export, preset, roster, skipped, naming=None):
     """``{student_id: Found}`` for the export; what matches no student goes to ``skipped``."""
     found = {}
 
@@ -80,6 +82,16 @@ def scan(export, preset, roster, skipped):
                 take(student, files_under(path, f"{path.name}/"))
             else:
                 skipped.append((path.name, "matches no roster github username"))
+    elif preset == "pattern":
+        regex = naming.check(roster)
+        keys = {row[naming.column].casefold(): row for row in roster if row.get(naming.column)}
+        for path in entries:
+            match = regex.search(path.name)
+            student = match and match["key"] and keys.get(match["key"].casefold())
+            if student:
+                take(student, files_under(path, f"{path.name}/") if path.is_dir() else [(path.name, path)])
+            else:
+                skipped.append((path.name, f"matches no roster {naming.column}"))
     else:
         metadata_file = next(Path(export).rglob("submission_metadata.yml"), None)
         if metadata_file is None:
@@ -122,10 +134,13 @@ def read_manifest(path):
         return {row["student_id"]: parse_time(row["submitted_at"]) for row in csv.DictReader(handle)}
 
 
-def intake(lesson, export, out, roster_path, preset, manifest=None):
-    """Write ``out``'s notebooks and ``intake.csv``; returns the csv's rows."""
+def intake(lesson, export, out, roster_path, preset, manifest=None, naming=None):
+    """Write ``out``'s notebooks and ``intake.csv``; returns the csv's rows. ``naming`` is the ``pattern``
+    preset's rule."""
     if preset not in PRESETS:
         raise ValueError(f"preset {preset!r} is not one of {', '.join(PRESETS)}")
+    if (preset == "pattern") != (naming is not None):
+        raise ValueError("the pattern preset, and only it, takes a pattern (and the roster column it matches)")
     roster = read_roster(roster_path)
     times = read_manifest(manifest) if manifest else {}
     out = Path(out)
@@ -135,7 +150,7 @@ def intake(lesson, export, out, roster_path, preset, manifest=None):
             zipfile.ZipFile(export).extractall(scratch)
             export = scratch
         skipped = []
-        found = scan(export, preset, roster, skipped)
+        found = scan(export, preset, roster, skipped, naming)
         rows = []
         for student in roster:
             sid = student["student_id"]
