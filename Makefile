@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 KC := $(VENV)/bin/kerascourse
 STAMP := $(VENV)/.installed
+APT_LOG := apt.log
 LESSON ?= 03_dnn
 NOTEBOOK ?= exercises/$(LESSON)/$(LESSON).ipynb
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -14,9 +15,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: install data assign demo test check grade lint bench clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml constraints.txt
-	(command -v bwrap && command -v chromium && command -v espeak-ng) >/dev/null \
-		|| (apt-get update -qq && apt-get install -y -qq bubblewrap chromium espeak-ng) \
-		|| echo "bubblewrap, chromium or espeak-ng not installed: grading runs unsandboxed, the report test needs chromium, lesson 13's spoken clips need espeak-ng"
+	@(command -v bwrap && command -v chromium && command -v espeak-ng) >/dev/null \
+		|| (echo "installing bubblewrap, chromium and espeak-ng with apt-get (its output: $(APT_LOG))" \
+			&& apt-get update >$(APT_LOG) 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap chromium espeak-ng >>$(APT_LOG) 2>&1) \
+		|| echo "bubblewrap, chromium or espeak-ng not installed (apt-get's output: $(APT_LOG)): grading runs unsandboxed, the report test needs chromium, lesson 13's spoken clips need espeak-ng"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
 	$(PY) -c "import kerascourse, otter, tensorflow, torch, ipykernel"
