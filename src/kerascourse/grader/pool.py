@@ -142,9 +142,9 @@ def grade_folders(batches, *, workers=None, force=False, progress=True):
     with ThreadPoolExecutor(max_workers=workers) as pool, progress_bar(jobs, total, progress) as bar:
         futures = {pool.submit(grade_in_worker, path, settings, out / LOG): (path, out) for path, settings, out in jobs}
         for future in as_completed(futures):
-            path, out = futures[future]
-            write_record(out, future.result())
-            report_progress(bar, labels[path], future.result(), progress)
+            (path, out), record = futures[future], future.result()
+            write_record(out, record)
+            report_progress(bar, labels[path], record, progress)
     return write_batches(batches)
 
 
